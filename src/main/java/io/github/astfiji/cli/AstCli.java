@@ -1,0 +1,51 @@
+package io.github.astfiji.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.CancellationException;
+
+/** Command-line entry point: {@code java -jar AST_Anomaly_Detection.jar <command> ...}. */
+@Command(name = "ast", mixinStandardHelpOptions = true, version = "AST for Fiji 0.1.0",
+        description = "Anomaly detection with Asymmetric Student-Teacher networks: train on defect-free images, then detect.",
+        subcommands = {TrainCommand.class, DetectCommand.class, DemoCommand.class, MakeSamplesCommand.class,
+            BenchmarkCommand.class})
+public final class AstCli {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command and returns its exit code (1 for a user error, 130 when cancelled). */
+    public static int run(String... args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            // DJL probes for CUDA and warns when there is none: expected on CPU machines.
+            System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        }
+        CommandLine cl = new CommandLine(new AstCli());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("Error: " + message(ex));
+            if (System.getenv("AST_DEBUG") != null) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            return ex instanceof CancellationException ? 130 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    static String message(Throwable ex) {
+        if (ex instanceof FileAlreadyExistsException) {
+            FileAlreadyExistsException f = (FileAlreadyExistsException) ex;
+            return f.getFile() + " " + f.getReason();
+        }
+        if (ex instanceof NoSuchFileException) {
+            NoSuchFileException f = (NoSuchFileException) ex;
+            return f.getFile() + ": " + (f.getReason() == null ? "not found" : f.getReason());
+        }
+        String m = ex.getMessage();
+        return m == null ? ex.toString() : m;
+    }
+}

@@ -1,0 +1,71 @@
+package io.github.astfiji.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.eval.Auroc;
+import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.io.BatchDetector;
+import io.github.astfiji.io.ImageFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "detect", mixinStandardHelpOptions = true,
+        description = "Score images with a trained model; write scores.csv and heat maps.")
+final class DetectCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model file written by train.")
+    Path model;
+
+    @Option(names = "--images", required = true, description = "An image file, or a folder (searched recursively).")
+    Path images;
+
+    @Option(names = "--out", required = true, description = "Output folder for scores.csv and heat maps.")
+    Path out;
+
+    @Option(names = "--backbone", description = "TorchScript backbone file, if not beside the model.")
+    Path backbone;
+
+    @Option(names = "--overwrite", description = "Replace existing result files in the output folder.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> files = ImageFiles.list(images, true);
+        ConsoleProgress progress = new ConsoleProgress(System.err);
+        try (NDManager root = Engines.newManager(); AnomalyModel m = ModelFile.read(model, root, backbone)) {
+            List<BatchDetector.Row> rows = BatchDetector.run(m, images, files, out, overwrite, progress);
+            progress.finish();
+            System.out.printf("%-40s %-10s %12s %12s%n", "image", "label", "score", "teacher_nll");
+            for (BatchDetector.Row r : rows) {
+                System.out.printf("%-40s %-10s %12.5f %12.3f%n", r.image, r.label, r.score, r.nllScore);
+            }
+            printAuroc(rows);
+            System.out.println("Scores: " + out.resolve(BatchDetector.CSV_NAME) + "; heat maps in " + out);
+        }
+        return 0;
+    }
+
+    /** When inputs are laid out as good/ and defect sub-folders, report the image AUROC. */
+    static void printAuroc(List<BatchDetector.Row> rows) {
+        boolean hasGood = rows.stream().anyMatch(r -> r.label.equals("good"));
+        boolean hasBad = rows.stream().anyMatch(r -> !r.label.isEmpty() && !r.label.equals("good"));
+        if (!hasGood || !hasBad) {
+            return;
+        }
+        float[] s = new float[rows.size()];
+        float[] nll = new float[rows.size()];
+        boolean[] bad = new boolean[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            s[i] = rows.get(i).score;
+            nll[i] = rows.get(i).nllScore;
+            bad[i] = !rows.get(i).label.equals("good");
+        }
+        System.out.printf("Image AUROC (good vs defect sub-folders): AST %.3f, teacher-only %.3f%n",
+                Auroc.of(s, bad), Auroc.of(nll, bad));
+    }
+}

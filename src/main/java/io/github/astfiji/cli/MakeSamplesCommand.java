@@ -1,0 +1,107 @@
+package io.github.astfiji.cli;
+
+import ij.ImagePlus;
+import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.data.DefectSynthesizer;
+import io.github.astfiji.io.ImageFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * Writes an MVTec-style sample data set from one texture photo: random crops (with flips)
+ * as normal images, and crops with painted scratches, spots and missing pieces plus masks.
+ */
+@Command(name = "make-samples", mixinStandardHelpOptions = true,
+        description = "Make an MVTec-style sample data set (train/good, test/<type>, ground_truth/<type>) from a texture image.")
+final class MakeSamplesCommand implements Callable<Integer> {
+
+    @Option(names = "--source", required = true, description = "Texture image to crop from (e.g. scikit-image's CC0 brick.png).")
+    Path source;
+
+    @Option(names = "--out", required = true, description = "Output folder (must not exist yet).")
+    Path out;
+
+    @Option(names = "--size", defaultValue = "128", description = "Crop size in pixels (default 128).")
+    int size;
+
+    @Option(names = "--train", defaultValue = "24", description = "Normal training images (default 24).")
+    int train;
+
+    @Option(names = "--test-good", defaultValue = "10", description = "Normal test images (default 10).")
+    int testGood;
+
+    @Option(names = "--per-defect", defaultValue = "5", description = "Test images per defect type (default 5).")
+    int perDefect;
+
+    @Option(names = "--seed", defaultValue = "7")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(out)) {
+            throw new java.nio.file.FileAlreadyExistsException(out.toString(), null, "already exists; choose a new folder");
+        }
+        FloatImage texture = ImageFiles.toFloatImage(ImageFiles.open(source), 1);
+        if (texture.bitDepth() != 8 && texture.bitDepth() != 24) {
+            throw new IllegalArgumentException(source + " must be an 8-bit or RGB image");
+        }
+        if (texture.width() < size || texture.height() < size) {
+            throw new IllegalArgumentException(source + " is smaller than the crop size " + size);
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        write(out.resolve("train/good"), train, texture, rng, null);
+        write(out.resolve("test/good"), testGood, texture, rng, null);
+        for (DefectSynthesizer.Kind kind : DefectSynthesizer.Kind.values()) {
+            write(out.resolve("test/" + kind.name().toLowerCase(Locale.ROOT)), perDefect, texture, rng, kind);
+        }
+        System.out.println("Sample data set written to " + out);
+        return 0;
+    }
+
+    private void write(Path dir, int count, FloatImage texture, SplittableRandom rng, DefectSynthesizer.Kind kind) throws Exception {
+        Files.createDirectories(dir);
+        Path gt = kind == null ? null : out.resolve("ground_truth").resolve(dir.getFileName());
+        if (gt != null) {
+            Files.createDirectories(gt);
+        }
+        for (int i = 0; i < count; i++) {
+            FloatImage crop = crop(texture, rng);
+            String name = String.format("%03d", i);
+            if (kind != null) {
+                DefectSynthesizer.Result r = DefectSynthesizer.paint(crop, kind, rng.nextLong());
+                crop = r.image;
+                float[] m = r.mask.clone();
+                for (int k = 0; k < m.length; k++) {
+                    m[k] *= 255f;
+                }
+                ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(new FloatImage(size, size, 1, 8, m))),
+                        gt.resolve(name + "_mask.png"));
+            }
+            ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(crop)), dir.resolve(name + ".png"));
+        }
+    }
+
+    private FloatImage crop(FloatImage t, SplittableRandom rng) {
+        int x0 = rng.nextInt(t.width() - size + 1);
+        int y0 = rng.nextInt(t.height() - size + 1);
+        boolean flipX = rng.nextBoolean();
+        boolean flipY = rng.nextBoolean();
+        float[] d = new float[t.channels() * size * size];
+        for (int c = 0; c < t.channels(); c++) {
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    int sx = x0 + (flipX ? size - 1 - x : x);
+                    int sy = y0 + (flipY ? size - 1 - y : y);
+                    d[(c * size + y) * size + x] = t.get(c, sx, sy);
+                }
+            }
+        }
+        return new FloatImage(size, size, t.channels(), t.bitDepth(), d);
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.astfiji.core;
+
+/** The result of scoring one image. */
+public final class ScoreResult {
+
+    /** Anomaly map at feature-grid resolution (gridWidth x gridHeight, row-major). */
+    public final float[] grid;
+    public final int gridWidth;
+    public final int gridHeight;
+    /** Foreground at grid resolution, or null when every pixel counts. */
+    public final boolean[] foreground;
+    /** Image score: mean of the map, or max over the foreground when a mask exists. */
+    public final float score;
+    public final float meanScore;
+    public final float maxScore;
+
+    public ScoreResult(float[] grid, int gridWidth, int gridHeight, boolean[] foreground) {
+        this.grid = grid;
+        this.gridWidth = gridWidth;
+        this.gridHeight = gridHeight;
+        this.foreground = foreground;
+        double sum = 0;
+        int n = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < grid.length; i++) {
+            if (foreground == null || foreground[i]) {
+                sum += grid[i];
+                n++;
+                max = Math.max(max, grid[i]);
+            }
+        }
+        this.meanScore = n == 0 ? 0f : (float) (sum / n);
+        this.maxScore = n == 0 ? 0f : max;
+        this.score = foreground == null ? meanScore : maxScore;
+    }
+
+    /** The map resized to the input image (bilinear); background is set to 0. */
+    public float[] upsample(int width, int height) {
+        float[] g = grid;
+        if (foreground != null) {
+            g = grid.clone();
+            for (int i = 0; i < g.length; i++) {
+                if (!foreground[i]) {
+                    g[i] = 0f;
+                }
+            }
+        }
+        return Resample.resize(g, gridWidth, gridHeight, width, height);
+    }
+}

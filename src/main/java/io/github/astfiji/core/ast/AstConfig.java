@@ -1,0 +1,66 @@
+package io.github.astfiji.core.ast;
+
+import java.util.Arrays;
+
+/** Everything that defines an AST model's architecture and training; stored in the model file. */
+public final class AstConfig {
+
+    /** Preset this configuration started from (informational). */
+    public String preset = "cpu";
+    /** Input images are resized to imageSize x imageSize (no crop), as the reference does. */
+    public int imageSize = 192;
+    /** Channels of the 2-D sinusoidal positional encoding (0 switches it off, for ablations). */
+    public int positionalChannels = 32;
+    public int flowHidden = 64;
+    public int[] flowKernels = {3, 3, 3, 5};
+    public float clampAlpha = 1.9f;
+    public int studentHidden = 128;
+    public int studentBlocks = 2;
+    public int teacherEpochs = 60;
+    public int studentEpochs = 60;
+    public int batchSize = 8;
+    public float learningRate = 2e-4f;
+    public float weightDecay = 1e-5f;
+    public long seed = 0;
+
+    public AstConfig copy() {
+        AstConfig c = new AstConfig();
+        c.preset = preset;
+        c.imageSize = imageSize;
+        c.positionalChannels = positionalChannels;
+        c.flowHidden = flowHidden;
+        c.flowKernels = flowKernels.clone();
+        c.clampAlpha = clampAlpha;
+        c.studentHidden = studentHidden;
+        c.studentBlocks = studentBlocks;
+        c.teacherEpochs = teacherEpochs;
+        c.studentEpochs = studentEpochs;
+        c.batchSize = batchSize;
+        c.learningRate = learningRate;
+        c.weightDecay = weightDecay;
+        c.seed = seed;
+        return c;
+    }
+
+    /** Rejects settings that cannot work, with the setting's name in the message. */
+    public void validate() {
+        require(imageSize >= 32 && imageSize <= 4096, "imageSize must be in 32..4096, is " + imageSize);
+        require(positionalChannels >= 0 && positionalChannels % 4 == 0, "positionalChannels must be 0 or a multiple of 4, is " + positionalChannels);
+        require(flowHidden > 0, "flowHidden must be positive");
+        require(flowKernels.length > 0, "flowKernels needs at least one block");
+        for (int k : flowKernels) {
+            require(k > 0 && k % 2 == 1, "flowKernels must be odd, is " + Arrays.toString(flowKernels));
+        }
+        require(clampAlpha > 0, "clampAlpha must be positive");
+        require(studentHidden > 0 && studentBlocks >= 0, "student sizes must be positive");
+        require(teacherEpochs >= 0 && studentEpochs >= 0, "epochs must not be negative");
+        require(batchSize > 0, "batchSize must be positive");
+        require(learningRate > 0, "learningRate must be positive");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.astfiji.core.ast;
+
+import java.util.Locale;
+
+/**
+ * Named starting configurations. PAPER_2D and PAPER_3D are the paper's MVTec AD and
+ * MVTec 3D-AD settings (768 px, EfficientNet-B5 features); CPU trades width, depth of
+ * the student and resolution for speed on a 2-core machine without a GPU.
+ */
+public enum Preset {
+    /** 192 px (24x24 feature grid, as the paper's), built-in backbone, flow width 64, student 2 blocks x 128, 60+60 epochs. */
+    CPU,
+    /** MVTec AD: flow hidden 1024, alpha 3, 240 epochs, student 4 x 1024. */
+    PAPER_2D,
+    /** MVTec 3D-AD: flow hidden 64, alpha 1.9, 72 epochs, student 4 x 1024. */
+    PAPER_3D;
+
+    public AstConfig config() {
+        AstConfig c = new AstConfig();
+        c.preset = cliName();
+        switch (this) {
+            case PAPER_2D:
+                c.imageSize = 768; // paper
+                c.flowHidden = 1024;
+                c.clampAlpha = 3f;
+                c.teacherEpochs = 240;
+                c.studentEpochs = 240;
+                c.studentHidden = 1024;
+                c.studentBlocks = 4;
+                break;
+            case PAPER_3D:
+                c.imageSize = 768; // paper
+                c.flowHidden = 64;
+                c.clampAlpha = 1.9f;
+                c.teacherEpochs = 72;
+                c.studentEpochs = 72;
+                c.studentHidden = 1024;
+                c.studentBlocks = 4;
+                break;
+            default:
+                break;
+        }
+        return c;
+    }
+
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static Preset fromName(String name) {
+        for (Preset p : values()) {
+            if (p.cliName().equalsIgnoreCase(name) || p.name().equalsIgnoreCase(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown preset '" + name + "'; use one of cpu, paper-2d, paper-3d");
+    }
+}

@@ -1,0 +1,112 @@
+package io.github.astfiji.core.backbone;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A user's pretrained ImageNet CNN exported once with TorchScript (see
+ * scripts/export_backbone.py), truncated so that it returns one feature map.
+ * Channels and stride are measured by running it once on a blank image.
+ */
+public final class TorchScriptBackbone implements Backbone {
+
+    public static final String ID = "torchscript";
+    private final Path file;
+    private final Model model;
+    private final String checksum;
+    private final int channels;
+    private final int stride;
+
+    public TorchScriptBackbone(NDManager manager, Path file, int imageSize) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("backbone file " + file + " does not exist; export one with scripts/export_backbone.py or leave the backbone option out to use the built-in one");
+        }
+        this.file = file;
+        this.checksum = sha256(file);
+        this.model = Model.newInstance("backbone", Device.cpu(), "PyTorch");
+        try {
+            model.load(file);
+        } catch (MalformedModelException | IOException | RuntimeException e) {
+            model.close();
+            throw new IOException("backbone file " + file + " is not a TorchScript model that PyTorch "
+                    + "can load (" + e.getMessage() + "); re-export it with scripts/export_backbone.py", e);
+        }
+        try (NDManager probe = manager.newSubManager()) {
+            NDArray out = extract(probe.zeros(new Shape(1, 3, imageSize, imageSize)));
+            if (out.getShape().dimension() != 4) {
+                throw new IOException("backbone file " + file + " returns shape " + out.getShape()
+                        + "; it must return one feature map (N, C, H, W)");
+            }
+            this.channels = (int) out.getShape().get(1);
+            this.stride = Math.max(1, Math.round((float) imageSize / out.getShape().get(3)));
+        } catch (RuntimeException e) {
+            model.close();
+            throw new IOException("backbone file " + file + " failed on a " + imageSize + "x" + imageSize
+                    + " RGB image (" + e.getMessage() + ")", e);
+        }
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public String checksum() {
+        return checksum;
+    }
+
+    @Override
+    public int channels() {
+        return channels;
+    }
+
+    @Override
+    public int stride() {
+        return stride;
+    }
+
+    @Override
+    public NDArray extract(NDArray images) {
+        NDList out = model.getBlock().forward(new ParameterStore(images.getManager(), false), new NDList(images), false);
+        NDArray head = out.head();
+        head.attach(images.getManager());
+        return head;
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buf = new byte[1 << 16];
+            while (in.read(buf) >= 0) {
+                // reading feeds the digest
+            }
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,307 @@
+package io.github.astfiji.core.model;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.Preprocessing;
+import io.github.astfiji.core.ScoreMode;
+import io.github.astfiji.core.ScoreStats;
+import io.github.astfiji.core.ast.AstConfig;
+import io.github.astfiji.core.ast.AstNetwork;
+import io.github.astfiji.core.backbone.Backbone;
+import io.github.astfiji.core.backbone.Backbones;
+import io.github.astfiji.core.backbone.TorchScriptBackbone;
+import io.github.astfiji.core.nn.Params;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The model file: one zip holding a manifest (format name and version, method,
+ * backbone identity and checksum, parameter checksums), the configuration, the
+ * preprocessing, training score statistics and all parameters. Written to a temporary
+ * file in the target folder and moved into place atomically; read with validation.
+ */
+public final class ModelFile {
+
+    public static final String FORMAT = "ast-fiji-model";
+    public static final int FORMAT_VERSION = 1;
+    public static final String EXTENSION = ".ast";
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    private ModelFile() {
+    }
+
+    /** Saves atomically. Refuses to replace an existing file unless overwrite is true. */
+    public static void write(AnomalyModel model, Path target, boolean overwrite) throws IOException {
+        Path abs = target.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new IOException(abs + " is a folder; give a file name for the model, e.g. " + abs.resolve("model" + EXTENSION));
+        }
+        if (Files.exists(abs) && !overwrite) {
+            throw new FileAlreadyExistsException(abs.toString(), null,
+                    "a file already exists there; choose another name or allow overwriting (--overwrite)");
+        }
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "the folder for the model does not exist; create it first");
+        }
+        byte[] params = bytes(model.network().params());
+        Params bbState = model.backbone().state();
+        byte[] backbone = bbState == null ? null : bytes(bbState);
+
+        JsonObject manifest = new JsonObject();
+        manifest.addProperty("format", FORMAT);
+        manifest.addProperty("formatVersion", FORMAT_VERSION);
+        manifest.addProperty("method", model.method());
+        manifest.addProperty("software", softwareVersion());
+        manifest.addProperty("created", java.time.Instant.now().toString());
+        manifest.addProperty("featureChannels", model.network().featureChannels());
+        JsonObject bb = new JsonObject();
+        bb.addProperty("id", model.backbone().id());
+        bb.addProperty("checksum", model.backbone().checksum());
+        bb.addProperty("channels", model.backbone().channels());
+        bb.addProperty("stride", model.backbone().stride());
+        if (model.backbone() instanceof TorchScriptBackbone) {
+            Path file = ((TorchScriptBackbone) model.backbone()).file().toAbsolutePath();
+            bb.addProperty("file", file.toString());
+        }
+        manifest.add("backbone", bb);
+        manifest.addProperty("paramsSha256", sha256(params));
+        if (backbone != null) {
+            manifest.addProperty("backboneStateSha256", sha256(backbone));
+        }
+        JsonObject stats = new JsonObject();
+        for (ScoreMode mode : ScoreMode.values()) {
+            if (model.stats(mode) != null) {
+                stats.add(mode.name(), GSON.toJsonTree(model.stats(mode)));
+            }
+        }
+
+        Path tmp = Files.createTempFile(dir == null ? Path.of(".") : dir, "." + abs.getFileName(), ".part");
+        try {
+            try (OutputStream fileOut = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING);
+                 ZipOutputStream zip = new ZipOutputStream(fileOut)) {
+                put(zip, "manifest.json", GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+                put(zip, "config.json", GSON.toJson(model.config()).getBytes(StandardCharsets.UTF_8));
+                put(zip, "preprocessing.json", GSON.toJson(model.preprocessing()).getBytes(StandardCharsets.UTF_8));
+                put(zip, "stats.json", GSON.toJson(stats).getBytes(StandardCharsets.UTF_8));
+                put(zip, "params.bin", params);
+                if (backbone != null) {
+                    put(zip, "backbone.bin", backbone);
+                }
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            if (overwrite) {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads a model. backboneFile overrides where a TorchScript backbone is looked for (may be null). */
+    public static AnomalyModel read(Path file, NDManager parent, Path backboneFile) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "model file not found; train one first (train --model " + file + ")");
+        }
+        ZipFile zip;
+        try {
+            zip = new ZipFile(file.toFile());
+        } catch (ZipException e) {
+            throw new ModelFormatException(file + " is not an AST model file: it is not a zip archive or it is truncated ("
+                    + e.getMessage() + "). Use a .ast file written by Train AST, or train the model again.", e);
+        }
+        try (zip) {
+            JsonObject manifest = json(zip, file, "manifest.json", JsonObject.class);
+            String format = manifest.has("format") ? manifest.get("format").getAsString() : "";
+            if (!FORMAT.equals(format)) {
+                throw new ModelFormatException(file + " is a zip archive but not an AST model file (format '" + format
+                        + "'). Use a .ast file written by Train AST.");
+            }
+            int version = manifest.get("formatVersion").getAsInt();
+            if (version > FORMAT_VERSION) {
+                throw new ModelFormatException(file + " was written by a newer AST for Fiji (model format " + version
+                        + "; this version reads up to " + FORMAT_VERSION + "). Update the plugin, or retrain with this version.");
+            }
+            String method = manifest.get("method").getAsString();
+            if (!AnomalyModel.METHOD_AST.equals(method)) {
+                throw new ModelFormatException(file + " holds a '" + method + "' model, which this version cannot run.");
+            }
+            AstConfig config = json(zip, file, "config.json", AstConfig.class);
+            Preprocessing pre = json(zip, file, "preprocessing.json", Preprocessing.class);
+            JsonObject stats = json(zip, file, "stats.json", JsonObject.class);
+            byte[] params = entry(zip, file, "params.bin");
+            checkSum(file, "params.bin", params, manifest.get("paramsSha256").getAsString());
+            try {
+                config.validate();
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(file + " has an invalid configuration: " + e.getMessage());
+            }
+
+            JsonObject bbInfo = manifest.getAsJsonObject("backbone");
+            String bbId = bbInfo.get("id").getAsString();
+            NDManager manager = parent.newSubManager();
+            Backbone backbone = null;
+            AstNetwork network = null;
+            try {
+                backbone = openBackbone(file, zip, manifest, bbInfo, bbId, manager, config, backboneFile);
+                int channels = manifest.get("featureChannels").getAsInt();
+                if (backbone.channels() != channels) {
+                    throw new ModelFormatException(file + " needs a backbone with " + channels + " channels but the backbone gives "
+                            + backbone.channels() + ". Use the backbone the model was trained with.");
+                }
+                network = new AstNetwork(manager, config, channels);
+                network.params().read(new DataInputStream(new ByteArrayInputStream(params)));
+                AnomalyModel model = new AnomalyModel(manager, pre, backbone, network);
+                for (ScoreMode mode : ScoreMode.values()) {
+                    if (stats.has(mode.name())) {
+                        model.setStats(mode, GSON.fromJson(stats.get(mode.name()), ScoreStats.class));
+                    }
+                }
+                return model;
+            } catch (IOException | RuntimeException e) {
+                if (network != null) {
+                    network.close();
+                }
+                if (backbone != null) {
+                    backbone.close();
+                }
+                manager.close();
+                if (e instanceof IOException && !(e instanceof ModelFormatException) && e.getMessage() != null
+                        && e.getMessage().startsWith("parameter")) {
+                    throw new ModelFormatException(file + " is damaged or inconsistent: " + e.getMessage(), e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static Backbone openBackbone(Path file, ZipFile zip, JsonObject manifest, JsonObject bbInfo, String bbId,
+                                         NDManager manager, AstConfig config, Path override) throws IOException {
+        String expected = bbInfo.get("checksum").getAsString();
+        if (TorchScriptBackbone.ID.equals(bbId)) {
+            Path recorded = bbInfo.has("file") ? Path.of(bbInfo.get("file").getAsString()) : null;
+            Path candidate = override;
+            if (candidate == null && recorded != null) {
+                Path besideModel = file.toAbsolutePath().getParent().resolve(recorded.getFileName());
+                candidate = Files.isRegularFile(recorded) ? recorded : besideModel;
+            }
+            if (candidate == null || !Files.isRegularFile(candidate)) {
+                throw new ModelFormatException(file + " was trained with the TorchScript backbone " + recorded
+                        + ", which is not there. Put that file beside the model or pass it with --backbone.");
+            }
+            String actual = TorchScriptBackbone.sha256(candidate);
+            if (!actual.equals(expected)) {
+                throw new ModelFormatException("backbone " + candidate + " is not the one " + file.getFileName()
+                        + " was trained with (SHA-256 " + actual.substring(0, 12) + "... instead of "
+                        + expected.substring(0, 12) + "...). Use the original backbone file.");
+            }
+            return new TorchScriptBackbone(manager, candidate, config.imageSize);
+        }
+        Backbone bb;
+        try {
+            bb = Backbones.builtin(bbId, manager, config.seed);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file + " uses the backbone '" + bbId + "', which this version does not have. Update the plugin.");
+        }
+        try {
+            byte[] state = entry(zip, file, "backbone.bin");
+            checkSum(file, "backbone.bin", state, manifest.get("backboneStateSha256").getAsString());
+            bb.state().read(new DataInputStream(new ByteArrayInputStream(state)));
+            if (!bb.checksum().equals(expected)) {
+                throw new ModelFormatException(file + " is damaged: the backbone state does not match its checksum.");
+            }
+            return bb;
+        } catch (IOException | RuntimeException e) {
+            bb.close();
+            throw e;
+        }
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    private static byte[] entry(ZipFile zip, Path file, String name) throws IOException {
+        ZipEntry e = zip.getEntry(name);
+        if (e == null) {
+            throw new ModelFormatException(file + " is incomplete: it has no " + name + ". Train the model again.");
+        }
+        try (InputStream in = zip.getInputStream(e)) {
+            return in.readAllBytes();
+        } catch (ZipException ex) {
+            throw new ModelFormatException(file + " is damaged (" + name + ": " + ex.getMessage() + "). Train the model again.", ex);
+        }
+    }
+
+    private static <T> T json(ZipFile zip, Path file, String name, Class<T> type) throws IOException {
+        byte[] data = entry(zip, file, name);
+        try {
+            T v = GSON.fromJson(new String(data, StandardCharsets.UTF_8), type);
+            if (v == null) {
+                throw new JsonParseException("empty");
+            }
+            return v;
+        } catch (JsonParseException | IllegalStateException | NullPointerException e) {
+            throw new ModelFormatException(file + " is damaged: " + name + " is not valid (" + e.getMessage() + ").", e);
+        }
+    }
+
+    private static void checkSum(Path file, String name, byte[] data, String expected) throws ModelFormatException {
+        if (!sha256(data).equals(expected)) {
+            throw new ModelFormatException(file + " is damaged: " + name + " does not match its checksum. Train the model again.");
+        }
+    }
+
+    private static byte[] bytes(Params p) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DataOutputStream d = new DataOutputStream(out)) {
+            p.write(d);
+        }
+        return out.toByteArray();
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String softwareVersion() {
+        Package p = ModelFile.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+}

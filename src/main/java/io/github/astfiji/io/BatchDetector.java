@@ -1,0 +1,130 @@
+package io.github.astfiji.io;
+
+import ij.ImagePlus;
+import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.Progress;
+import io.github.astfiji.core.ScoreMode;
+import io.github.astfiji.core.ScoreResult;
+import io.github.astfiji.core.ScoreStats;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Scores a list of image files with a model and writes, per image, a 32-bit heat map
+ * (TIFF, the raw anomaly map at image size), a colour heat map and an overlay (PNG),
+ * plus one CSV of scores. Heat-map colours use the training set's statistics, never
+ * per-image min/max, so a normal image stays dark.
+ */
+public final class BatchDetector {
+
+    /** One row of the scores table. */
+    public static final class Row {
+        public final String image;
+        /** Sub-folder name (e.g. "good", "scratch") when the inputs are laid out by defect type. */
+        public final String label;
+        public final float score;
+        public final float meanScore;
+        public final float maxScore;
+        public final float nllScore;
+
+        Row(String image, String label, ScoreResult ast, ScoreResult nll) {
+            this.image = image;
+            this.label = label;
+            this.score = ast.score;
+            this.meanScore = ast.meanScore;
+            this.maxScore = ast.maxScore;
+            this.nllScore = nll.score;
+        }
+    }
+
+    public static final String CSV_NAME = "scores.csv";
+
+    private BatchDetector() {
+    }
+
+    /** Colour scale top for heat maps: twice the 99.9th percentile of training pixel scores. */
+    public static float heatMapHigh(AnomalyModel model) {
+        ScoreStats s = model.stats(ScoreMode.AST);
+        return s == null || s.pixelP999 <= 0 ? 1f : 2f * s.pixelP999;
+    }
+
+    public static List<Row> run(AnomalyModel model, Path inputRoot, List<Path> files, Path outDir,
+                                boolean overwrite, Progress progress) throws IOException {
+        Files.createDirectories(outDir);
+        Path csv = outDir.resolve(CSV_NAME);
+        ImageFiles.checkWritable(csv, overwrite);
+        // Validate every input before writing anything.
+        for (Path f : files) {
+            ImagePlus imp = ImageFiles.open(f);
+            String problem = model.preprocessing().incompatibility(ImageFiles.toFloatImage(imp, 1));
+            if (problem != null) {
+                throw new IOException(f + ": " + problem);
+            }
+            for (String suffix : new String[] {"_heatmap.tif", "_heatmap.png", "_overlay.png"}) {
+                ImageFiles.checkWritable(outDir.resolve(outputStem(inputRoot, f) + suffix), overwrite);
+            }
+        }
+        float high = heatMapHigh(model);
+        List<Row> rows = new ArrayList<>();
+        progress.stage("Detecting", files.size());
+        for (int i = 0; i < files.size(); i++) {
+            progress.checkCancelled();
+            Path f = files.get(i);
+            ImagePlus imp = ImageFiles.open(f);
+            FloatImage im = ImageFiles.toFloatImage(imp, 1);
+            Map<ScoreMode, ScoreResult> r = model.score(im, null);
+            ScoreResult ast = r.get(ScoreMode.AST);
+            float[] map = ast.upsample(im.width(), im.height());
+            String stem = outputStem(inputRoot, f);
+            ImagePlus heat = new ImagePlus(stem + " anomaly map", new ij.process.FloatProcessor(im.width(), im.height(), map));
+            ImageFiles.saveTiff(heat, outDir.resolve(stem + "_heatmap.tif"));
+            ij.process.ColorProcessor colours = ImageFiles.heatColours(map, im.width(), im.height(), high);
+            ImageFiles.savePng(new ImagePlus(stem, colours), outDir.resolve(stem + "_heatmap.png"));
+            ImageFiles.savePng(new ImagePlus(stem, ImageFiles.overlay(im, colours)), outDir.resolve(stem + "_overlay.png"));
+            rows.add(new Row(inputRoot.relativize(f).toString(), label(inputRoot, f), ast, r.get(ScoreMode.TEACHER_NLL)));
+            progress.step(i + 1, f.getFileName().toString());
+        }
+        writeCsv(rows, csv);
+        return rows;
+    }
+
+    /** Output file stem: the path below the input root with separators replaced. */
+    static String outputStem(Path root, Path f) {
+        String rel = Files.isDirectory(root) ? root.relativize(f).toString() : f.getFileName().toString();
+        int dot = rel.lastIndexOf('.');
+        return (dot > 0 ? rel.substring(0, dot) : rel).replace('/', '_').replace('\\', '_');
+    }
+
+    static String label(Path root, Path f) {
+        if (!Files.isDirectory(root)) {
+            return "";
+        }
+        Path rel = root.relativize(f);
+        return rel.getNameCount() > 1 ? rel.getName(0).toString() : "";
+    }
+
+    static void writeCsv(List<Row> rows, Path csv) throws IOException {
+        Path tmp = csv.resolveSibling(csv.getFileName() + ".part");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            w.write("image,label,score,mean_score,max_score,teacher_nll_score\n");
+            for (Row r : rows) {
+                w.write(String.format(Locale.ROOT, "%s,%s,%.6g,%.6g,%.6g,%.6g%n", quote(r.image), quote(r.label),
+                        r.score, r.meanScore, r.maxScore, r.nllScore));
+            }
+        }
+        Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}

@@ -1,0 +1,61 @@
+package io.github.astfiji.core.ast;
+
+import ai.djl.ndarray.NDManager;
+import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.Progress;
+import io.github.astfiji.core.ScoreMode;
+import io.github.astfiji.core.ScoreResult;
+import io.github.astfiji.core.backbone.Backbones;
+import io.github.astfiji.core.eval.Auroc;
+import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.io.SampleDataset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * End to end on the bundled sample set (normal brick crops; scratches, spots and
+ * missing pieces): the CPU preset with the built-in backbone must separate them.
+ */
+class AstQualityTest {
+
+    @Test
+    void cpuPresetDetectsTheBundledDefects(@TempDir Path dir) throws Exception {
+        SampleDataset ds = SampleDataset.open(Path.of("test-images"));
+        AstConfig config = Preset.CPU.config();
+        try (NDManager root = Engines.newManager()) {
+            AstTrainer trainer = new AstTrainer(config, Progress.NONE);
+            try (AnomalyModel model = trainer.train(ds.train, Backbones.create(null, root, config.imageSize, 0), root)) {
+                AstTrainer.History h = trainer.history();
+                double t0 = h.teacherLoss[0];
+                double t1 = h.teacherLoss[h.teacherLoss.length - 1];
+                double s0 = h.studentLoss[0];
+                double s1 = h.studentLoss[h.studentLoss.length - 1];
+                assertTrue(t1 < t0 - 10, "teacher NLL must fall: " + t0 + " -> " + t1);
+                assertTrue(s1 < 0.5 * s0, "student loss must at least halve: " + s0 + " -> " + s1);
+
+                float[] scores = new float[ds.test.size()];
+                for (int i = 0; i < scores.length; i++) {
+                    scores[i] = model.score(ds.test.get(i).load(), null, ScoreMode.AST).score;
+                }
+                double auroc = Auroc.of(scores, ds.testIsDefect);
+                System.out.printf("AstQualityTest: image AUROC %.3f on %d test images%n", auroc, scores.length);
+                assertTrue(auroc >= 0.95, "image AUROC " + auroc);
+
+                Path f = dir.resolve("m.ast");
+                ModelFile.write(model, f, false);
+                try (AnomalyModel back = ModelFile.read(f, root, null)) {
+                    for (int i = 0; i < scores.length; i++) {
+                        ScoreResult r = back.score(ds.test.get(i).load(), null, ScoreMode.AST);
+                        assertEquals(scores[i], r.score, 0f, "reloaded model, image " + ds.test.get(i).name());
+                    }
+                }
+            }
+        }
+    }
+}

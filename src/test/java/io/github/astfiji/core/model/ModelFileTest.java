@@ -1,0 +1,182 @@
+package io.github.astfiji.core.model;
+
+import ai.djl.ndarray.NDManager;
+import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.ScoreMode;
+import io.github.astfiji.core.ScoreResult;
+import io.github.astfiji.core.TestData;
+import io.github.astfiji.core.backbone.TorchScriptBackbone;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelFileTest {
+
+    private static NDManager root;
+    private static AnomalyModel model;
+    private static FloatImage probe;
+
+    @BeforeAll
+    static void train() throws IOException {
+        root = Engines.newManager();
+        model = TestData.trainFast(root);
+        probe = TestData.trainImages(1).get(0).load();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        root.close();
+    }
+
+    @Test
+    void savedAndLoadedModelGivesIdenticalScores(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("m.ast");
+        ModelFile.write(model, f, false);
+        try (AnomalyModel back = ModelFile.read(f, root, null)) {
+            for (ScoreMode mode : ScoreMode.values()) {
+                ScoreResult a = model.score(probe, null, mode);
+                ScoreResult b = back.score(probe, null, mode);
+                assertArrayEquals(a.grid, b.grid, 0f, mode + " map");
+                assertEquals(a.score, b.score, 0f);
+                assertEquals(model.stats(mode).pixelP999, back.stats(mode).pixelP999, 0f);
+            }
+            assertEquals(model.preprocessing().channels, back.preprocessing().channels);
+            assertEquals(model.backbone().checksum(), back.backbone().checksum());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file may be left beside the model");
+        }
+    }
+
+    @Test
+    void existingFileIsNotOverwrittenUnlessAsked(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("precious.ast");
+        Files.writeString(f, "user data");
+        FileAlreadyExistsException e = assertThrows(FileAlreadyExistsException.class, () -> ModelFile.write(model, f, false));
+        assertTrue(e.getReason().contains("--overwrite"));
+        assertEquals("user data", Files.readString(f));
+        ModelFile.write(model, f, true);
+        ModelFile.read(f, root, null).close();
+    }
+
+    @Test
+    void truncatedFileIsExplained(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("m.ast");
+        ModelFile.write(model, f, false);
+        byte[] all = Files.readAllBytes(f);
+        Files.write(f, Arrays.copyOf(all, all.length / 2));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(f, root, null));
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("damaged"), e.getMessage());
+    }
+
+    @Test
+    void corruptedParametersAreDetected(@TempDir Path dir) throws IOException {
+        Path good = dir.resolve("good.ast");
+        ModelFile.write(model, good, false);
+        Path bad = dir.resolve("bad.ast");
+        rewrite(good, bad, "params.bin", data -> {
+            data[data.length / 2] ^= 0x40;
+            return data;
+        }, null);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(bad, root, null));
+        assertTrue(e.getMessage().contains("damaged") && e.getMessage().contains("params.bin"), e.getMessage());
+    }
+
+    @Test
+    void foreignZipAndNewerVersionAreRefused(@TempDir Path dir) throws IOException {
+        Path foreign = dir.resolve("foreign.ast");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(foreign))) {
+            z.putNextEntry(new ZipEntry("manifest.json"));
+            z.write("{\"format\":\"something-else\",\"formatVersion\":1}".getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(foreign, root, null));
+        assertTrue(e.getMessage().contains("not an AST model"), e.getMessage());
+
+        Path plain = dir.resolve("notes.ast");
+        Files.writeString(plain, "just text");
+        e = assertThrows(ModelFormatException.class, () -> ModelFile.read(plain, root, null));
+        assertTrue(e.getMessage().contains("not a zip"), e.getMessage());
+
+        Path good = dir.resolve("good.ast");
+        ModelFile.write(model, good, false);
+        Path newer = dir.resolve("newer.ast");
+        rewrite(good, newer, "manifest.json", data -> new String(data, StandardCharsets.UTF_8)
+                .replace("\"formatVersion\": " + ModelFile.FORMAT_VERSION, "\"formatVersion\": 99").getBytes(StandardCharsets.UTF_8), null);
+        e = assertThrows(ModelFormatException.class, () -> ModelFile.read(newer, root, null));
+        assertTrue(e.getMessage().contains("newer") && e.getMessage().contains("Update"), e.getMessage());
+
+        Path incomplete = dir.resolve("incomplete.ast");
+        rewrite(good, incomplete, null, null, "stats.json");
+        e = assertThrows(ModelFormatException.class, () -> ModelFile.read(incomplete, root, null));
+        assertTrue(e.getMessage().contains("stats.json"), e.getMessage());
+    }
+
+    @Test
+    void torchScriptBackboneIsVerifiedByChecksum(@TempDir Path dir) throws IOException {
+        Path bbFile = dir.resolve("tiny_backbone.pt");
+        Files.copy(TestData.fixture("tiny_backbone.pt"), bbFile);
+        Path f = dir.resolve("ts.ast");
+        try (AnomalyModel m = TestData.trainFast(root, new TorchScriptBackbone(root, bbFile, 64))) {
+            assertEquals(16, m.backbone().channels());
+            assertEquals(8, m.backbone().stride());
+            ModelFile.write(m, f, false);
+            try (AnomalyModel back = ModelFile.read(f, root, null)) {
+                assertArrayEquals(m.score(probe, null, ScoreMode.AST).grid, back.score(probe, null, ScoreMode.AST).grid, 0f);
+            }
+        }
+        Path other = TestData.fixture("tiny_backbone_other.pt");
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(f, root, other));
+        assertTrue(e.getMessage().contains("not the one") && e.getMessage().contains(other.toString()), e.getMessage());
+
+        Files.delete(bbFile);
+        e = assertThrows(ModelFormatException.class, () -> ModelFile.read(f, root, null));
+        assertTrue(e.getMessage().contains("tiny_backbone.pt") && e.getMessage().contains("--backbone"), e.getMessage());
+    }
+
+    interface Edit {
+        byte[] apply(byte[] data);
+    }
+
+    /** Copies a model zip, editing one entry and/or dropping one. */
+    static void rewrite(Path from, Path to, String edit, Edit how, String drop) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(from));
+             OutputStream raw = Files.newOutputStream(to);
+             ZipOutputStream out = new ZipOutputStream(raw)) {
+            ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                byte[] data = in.readAllBytes();
+                if (e.getName().equals(drop)) {
+                    continue;
+                }
+                if (e.getName().equals(edit)) {
+                    data = how.apply(data);
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+    }
+}

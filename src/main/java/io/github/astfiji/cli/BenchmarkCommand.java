@@ -54,6 +54,12 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--student-blocks")
     Integer studentBlocks;
 
+    @Option(names = "--lr", description = "Learning rate (default: the preset's).")
+    Float learningRate;
+
+    @Option(names = "--batch-size")
+    Integer batchSize;
+
     @Option(names = "--no-positional", description = "Switch off the positional encoding (ablation).")
     boolean noPositional;
 
@@ -90,6 +96,12 @@ final class BenchmarkCommand implements Callable<Integer> {
         }
         if (studentBlocks != null) {
             c.studentBlocks = studentBlocks;
+        }
+        if (learningRate != null) {
+            c.learningRate = learningRate;
+        }
+        if (batchSize != null) {
+            c.batchSize = batchSize;
         }
         if (noPositional) {
             c.positionalChannels = 0;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 public final class Backbones {
 
     /** The built-in default, chosen by measurement (see BENCHMARKS.md). */
-    public static final String DEFAULT_BUILTIN = RandomCnnBackbone.ID;
+    public static final String DEFAULT_BUILTIN = FilterBankBackbone.ID;
 
     private Backbones() {
     }

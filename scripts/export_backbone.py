@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Export an ImageNet backbone as TorchScript for AST for Fiji (run once, where there is internet).
+
+AST uses a frozen ImageNet CNN truncated to one feature map. This script downloads the
+pretrained weights through torchvision, cuts the network, checks the output shape and
+saves a TorchScript file that the plugin loads offline (Train AST > backbone, or
+`train --backbone FILE`). Keep the file: a model remembers its SHA-256 and refuses any
+other backbone.
+
+  python3 export_backbone.py efficientnet_b5 efficientnet_b5_block36.pt   # the paper's backbone
+  python3 export_backbone.py resnet18 resnet18_layer3.pt                   # lighter, for CPUs
+
+Architectures:
+  efficientnet_b5  stem + MBConv blocks 1..36 (torchvision features[0:7]):
+                   304 channels, stride 32 (24x24 at 768 px), as in Rudolph et al. 2023.
+  resnet18         conv1 .. layer3: 256 channels, stride 16; about 10x cheaper.
+
+Requires torch and torchvision (pip install torch torchvision). --random-weights skips
+the download (for testing the export itself; such a backbone is not useful for detection).
+"""
+import argparse
+import sys
+
+import torch
+import torchvision
+
+
+def efficientnet_b5(pretrained):
+    weights = torchvision.models.EfficientNet_B5_Weights.IMAGENET1K_V1 if pretrained else None
+    net = torchvision.models.efficientnet_b5(weights=weights)
+    # features[0] is the stem; features[1..6] hold MBConv blocks 1..36 (3+5+5+7+7+9).
+    return torch.nn.Sequential(*list(net.features.children())[:7]), 304, 32
+
+
+def resnet18(pretrained):
+    weights = torchvision.models.ResNet18_Weights.IMAGENET1K_V1 if pretrained else None
+    net = torchvision.models.resnet18(weights=weights)
+    body = torch.nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool, net.layer1, net.layer2, net.layer3)
+    return body, 256, 16
+
+
+ARCHES = {"efficientnet_b5": efficientnet_b5, "resnet18": resnet18}
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("arch", choices=sorted(ARCHES))
+    p.add_argument("output", help="TorchScript file to write (e.g. efficientnet_b5_block36.pt)")
+    p.add_argument("--size", type=int, default=768, help="image size to check the export with (default 768)")
+    p.add_argument("--random-weights", action="store_true", help="do not download ImageNet weights (testing only)")
+    args = p.parse_args(argv)
+
+    body, channels, stride = ARCHES[args.arch](not args.random_weights)
+    body.eval()
+    example = torch.zeros(1, 3, args.size, args.size)
+    with torch.no_grad():
+        traced = torch.jit.trace(body, example)
+        out = traced(example)
+    expected = (1, channels, args.size // stride, args.size // stride)
+    if tuple(out.shape) != expected:
+        sys.exit("unexpected output shape %s, expected %s" % (tuple(out.shape), expected))
+    traced.save(args.output)
+    print("wrote %s: %d channels, stride %d (%dx%d feature map at %d px)"
+          % (args.output, channels, stride, expected[2], expected[3], args.size))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

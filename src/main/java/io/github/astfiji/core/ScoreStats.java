@@ -15,6 +15,43 @@ public final class ScoreStats {
     public float pixelP99;
     public float pixelP999;
     public float pixelMax;
+    /** Which normal images these statistics come from ("held-out" or "training") and how many. */
+    public String source = "training";
+    public int images;
+    /** Image score above which an image is called anomalous (the target false-positive rate on normal images). */
+    public float imageThreshold;
+    /** Anomaly-map value above which a pixel belongs to a defect region (0.1 % of normal pixels exceed it). */
+    public float pixelThreshold;
+
+    /**
+     * Statistics of normal images' scores, with thresholds: the image threshold is the
+     * (1 - targetFpr) quantile of the image scores, raised to their maximum when there are
+     * too few images to resolve that quantile; the pixel threshold is the 99.9th percentile.
+     */
+    public static ScoreStats of(float[] imageScores, float[] pixelScores, float targetFpr, String source) {
+        ScoreStats s = of(imageScores, pixelScores);
+        s.source = source;
+        s.images = imageScores.length;
+        float[] sorted = imageScores.clone();
+        Arrays.sort(sorted);
+        s.imageThreshold = sorted.length * targetFpr < 1 ? s.imageMax : quantile(sorted, 1 - targetFpr);
+        s.pixelThreshold = s.pixelP999;
+        return s;
+    }
+
+    /** Top of the heat-map colour scale: twice the pixel threshold, the same for every image. */
+    public float heatMapHigh() {
+        return pixelThreshold > 0 ? 2f * pixelThreshold : 1f;
+    }
+
+    /** Maps a score to [0, 1] with the threshold at 0.5: s / (s + t), for scores >= 0. */
+    public static float normalise(float score, float threshold) {
+        if (threshold <= 0) {
+            return score > 0 ? 1f : 0.5f;
+        }
+        float s = Math.max(0f, score);
+        return s / (s + threshold);
+    }
 
     public static ScoreStats of(float[] imageScores, float[] pixelScores) {
         ScoreStats s = new ScoreStats();

@@ -35,11 +35,16 @@ public final class BatchDetector {
         public final float meanScore;
         public final float maxScore;
         public final float nllScore;
+        /** Score mapped to [0, 1] with the model's image threshold at 0.5. */
+        public final float normalisedScore;
+        public final String verdict;
 
-        Row(String image, String label, ScoreResult ast, ScoreResult nll) {
+        Row(String image, String label, ScoreResult ast, ScoreResult nll, ScoreStats stats) {
             this.image = image;
             this.label = label;
             this.score = ast.score;
+            this.normalisedScore = ScoreStats.normalise(ast.score, stats.imageThreshold);
+            this.verdict = ast.score > stats.imageThreshold ? "anomalous" : "normal";
             this.meanScore = ast.meanScore;
             this.maxScore = ast.maxScore;
             this.nllScore = nll.score;
@@ -49,12 +54,6 @@ public final class BatchDetector {
     public static final String CSV_NAME = "scores.csv";
 
     private BatchDetector() {
-    }
-
-    /** Colour scale top for heat maps: twice the 99.9th percentile of training pixel scores. */
-    public static float heatMapHigh(AnomalyModel model) {
-        ScoreStats s = model.stats(ScoreMode.AST);
-        return s == null || s.pixelP999 <= 0 ? 1f : 2f * s.pixelP999;
     }
 
     public static List<Row> run(AnomalyModel model, Path inputRoot, List<Path> files, Path outDir,
@@ -73,7 +72,7 @@ public final class BatchDetector {
                 ImageFiles.checkWritable(outDir.resolve(outputStem(inputRoot, f) + suffix), overwrite);
             }
         }
-        float high = heatMapHigh(model);
+        float high = model.stats(ScoreMode.AST).heatMapHigh();
         List<Row> rows = new ArrayList<>();
         progress.stage("Detecting", files.size());
         for (int i = 0; i < files.size(); i++) {
@@ -90,7 +89,8 @@ public final class BatchDetector {
             ij.process.ColorProcessor colours = ImageFiles.heatColours(map, im.width(), im.height(), high);
             ImageFiles.savePng(new ImagePlus(stem, colours), outDir.resolve(stem + "_heatmap.png"));
             ImageFiles.savePng(new ImagePlus(stem, ImageFiles.overlay(im, colours)), outDir.resolve(stem + "_overlay.png"));
-            rows.add(new Row(inputRoot.relativize(f).toString(), label(inputRoot, f), ast, r.get(ScoreMode.TEACHER_NLL)));
+            rows.add(new Row(Files.isDirectory(inputRoot) ? inputRoot.relativize(f).toString() : f.getFileName().toString(),
+                    label(inputRoot, f), ast, r.get(ScoreMode.TEACHER_NLL), model.stats(ScoreMode.AST)));
             progress.step(i + 1, f.getFileName().toString());
         }
         writeCsv(rows, csv);
@@ -115,10 +115,10 @@ public final class BatchDetector {
     static void writeCsv(List<Row> rows, Path csv) throws IOException {
         Path tmp = csv.resolveSibling(csv.getFileName() + ".part");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write("image,label,score,mean_score,max_score,teacher_nll_score\n");
+            w.write("image,label,score,normalised_score,verdict,mean_score,max_score,teacher_nll_score\n");
             for (Row r : rows) {
-                w.write(String.format(Locale.ROOT, "%s,%s,%.6g,%.6g,%.6g,%.6g%n", quote(r.image), quote(r.label),
-                        r.score, r.meanScore, r.maxScore, r.nllScore));
+                w.write(String.format(Locale.ROOT, "%s,%s,%.6g,%.4f,%s,%.6g,%.6g,%.6g%n", quote(r.image), quote(r.label),
+                        r.score, r.normalisedScore, r.verdict, r.meanScore, r.maxScore, r.nllScore));
             }
         }
         Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -22,6 +22,10 @@ public final class AstConfig {
     public float learningRate = 2e-4f;
     public float weightDecay = 1e-5f;
     public long seed = 0;
+    /** Share of the normal images held out from training to calibrate thresholds (0 = none). */
+    public float calibrationFraction = 0.2f;
+    /** False-positive rate on normal images that the image threshold is set to. */
+    public float targetFpr = 0.01f;
 
     public AstConfig copy() {
         AstConfig c = new AstConfig();
@@ -39,6 +43,8 @@ public final class AstConfig {
         c.learningRate = learningRate;
         c.weightDecay = weightDecay;
         c.seed = seed;
+        c.calibrationFraction = calibrationFraction;
+        c.targetFpr = targetFpr;
         return c;
     }
 
@@ -56,6 +62,8 @@ public final class AstConfig {
         require(teacherEpochs >= 0 && studentEpochs >= 0, "epochs must not be negative");
         require(batchSize > 0, "batchSize must be positive");
         require(learningRate > 0, "learningRate must be positive");
+        require(calibrationFraction >= 0 && calibrationFraction < 0.9f, "calibrationFraction must be in [0, 0.9)");
+        require(targetFpr > 0 && targetFpr < 1, "targetFpr must be in (0, 1)");
     }
 
     private static void require(boolean ok, String message) {

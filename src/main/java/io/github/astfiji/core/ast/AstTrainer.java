@@ -86,11 +86,14 @@ public final class AstTrainer {
             history = new History(config.teacherEpochs, config.studentEpochs);
             try (NDManager cache = parent.newSubManager()) {
                 long t0 = System.nanoTime();
+                List<ImageSource> fit = new ArrayList<>();
+                List<ImageSource> held = new ArrayList<>();
+                splitForCalibration(images, fit, held);
                 if (backbone.needsCalibration()) {
-                    calibrate(images, model, cache);
+                    calibrate(fit, model, cache);
                 }
-                NDArray features = extractAll(images, model, cache);
-                NDArray masks = masksAll(images, model, cache);
+                NDArray features = extractAll(fit, model, cache);
+                NDArray masks = masksAll(fit, model, cache);
                 history.featureSeconds = (System.nanoTime() - t0) / 1e9;
                 t0 = System.nanoTime();
                 trainTeacher(network, features, masks, cache);
@@ -99,7 +102,11 @@ public final class AstTrainer {
                 NDArray targets = teacherOutputs(network, features, cache);
                 trainStudent(network, features, targets, masks, cache);
                 history.studentSeconds = (System.nanoTime() - t0) / 1e9;
-                computeStats(model, features, masks, cache);
+                if (held.isEmpty()) {
+                    computeStats(model, features, masks, cache, "training");
+                } else {
+                    computeStats(model, extractAll(held, model, cache), masksAll(held, model, cache), cache, "held-out");
+                }
             }
             return model;
         } catch (RuntimeException | IOException | Error e) {
@@ -109,6 +116,23 @@ public final class AstTrainer {
             backbone.close();
             modelManager.close();
             throw e;
+        }
+    }
+
+    /**
+     * Holds out an evenly spaced share of the normal images for threshold calibration, so
+     * thresholds come from images the networks never fitted. Below 10 images all are used
+     * for training and the statistics come from the training images themselves.
+     */
+    void splitForCalibration(List<ImageSource> images, List<ImageSource> fit, List<ImageSource> held) {
+        int n = images.size();
+        int k = n < 10 ? 0 : Math.max(1, Math.round(n * config.calibrationFraction));
+        java.util.Set<Integer> heldIdx = new java.util.HashSet<>();
+        for (int i = 0; i < k; i++) {
+            heldIdx.add((int) (((long) i * n + n / 2) / k) % n);
+        }
+        for (int i = 0; i < n; i++) {
+            (heldIdx.contains(i) ? held : fit).add(images.get(i));
         }
     }
 
@@ -372,7 +396,7 @@ public final class AstTrainer {
     }
 
     /** Score statistics of both maps over the training images' foreground. */
-    private void computeStats(AnomalyModel model, NDArray features, NDArray masks, NDManager cache) {
+    private void computeStats(AnomalyModel model, NDArray features, NDArray masks, NDManager cache, String source) {
         long n = features.getShape().get(0);
         List<float[]> imageScores = List.of(new float[(int) n], new float[(int) n]);
         List<List<float[]>> pixelMaps = List.of(new ArrayList<>(), new ArrayList<>());
@@ -416,7 +440,7 @@ public final class AstTrainer {
                 System.arraycopy(a, 0, px, off, a.length);
                 off += a.length;
             }
-            model.setStats(modes[mode], ScoreStats.of(imageScores.get(mode), px));
+            model.setStats(modes[mode], ScoreStats.of(imageScores.get(mode), px, config.targetFpr, source));
         }
     }
 }

@@ -1,0 +1,160 @@
+package io.github.astfiji.fiji;
+
+import ai.djl.ndarray.NDManager;
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+import ij.plugin.frame.RoiManager;
+import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.Progress;
+import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.io.BatchDetector;
+import io.github.astfiji.io.ImageFiles;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import java.awt.GraphicsEnvironment;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Detect anomalies with a trained model, in an image/stack or in every image of a folder.
+ * For an image: a 32-bit anomaly map (same size, colour LUT on the model's fixed scale),
+ * regions above the threshold on the image's overlay and in the ROI Manager, and a
+ * results table. For a folder: heat maps, overlays and one scores.csv in output_folder.
+ */
+@Plugin(type = Command.class, headless = true, label = "Detect Anomalies",
+        description = "Score images with a trained AST model")
+public class DetectAnomaliesCommand extends ContextCommand {
+
+    public static final String TABLE_TITLE = "Anomaly Detection Results";
+
+    @Parameter(label = "Model file (.ast)", style = "open", persist = false)
+    private File model_file;
+
+    @Parameter(label = "Image", required = false, persist = false)
+    private ImagePlus image;
+
+    @Parameter(label = "Or: folder of images", style = "directory", required = false, persist = false)
+    private File input_folder;
+
+    @Parameter(label = "Output folder (for a folder)", style = "directory", required = false, persist = false)
+    private File output_folder;
+
+    @Parameter(label = "Backbone file (if not beside the model)", required = false, persist = false)
+    private File backbone_file;
+
+    @Parameter(label = "Add regions to the ROI Manager")
+    private boolean add_to_roi_manager = true;
+
+    @Parameter(label = "Replace existing result files")
+    private boolean overwrite = false;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private ImagePlus anomaly_map;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private String summary;
+
+    @Parameter(required = false)
+    private LogService log;
+
+    private ResultsTable results;
+    private AnomalyDetection.Result detection;
+
+    @Override
+    public void run() {
+        FijiProgress progress = new FijiProgress(this::isCanceled);
+        try {
+            results = new ResultsTable();
+            if (input_folder != null && !input_folder.getPath().isEmpty()) {
+                summary = detectFolder(model_file, input_folder, output_folder, backbone_file, overwrite, results, progress);
+            } else {
+                detection = detectImage(model_file, image, backbone_file, results, progress);
+                anomaly_map = detection.heatMap;
+                AnomalyDetection.addOverlay(image, detection.regions);
+                if (add_to_roi_manager && !GraphicsEnvironment.isHeadless()) {
+                    RoiManager rm = RoiManager.getRoiManager();
+                    for (ij.gui.Roi r : detection.regions) {
+                        rm.addRoi((ij.gui.Roi) r.clone());
+                    }
+                }
+                summary = image.getTitle() + ": " + detection.regions.size() + " region(s) above the threshold";
+            }
+            if (!GraphicsEnvironment.isHeadless()) {
+                results.show(TABLE_TITLE);
+            }
+            progress.done("Detect Anomalies: " + summary);
+        } catch (CancellationException e) {
+            progress.done("Detect Anomalies: cancelled");
+            cancel("Detection cancelled.");
+        } catch (Exception e) {
+            progress.done("Detect Anomalies: failed");
+            cancel("Detect Anomalies: " + e.getMessage());
+            if (log != null) {
+                log.error(getCancelReason());
+            }
+        }
+    }
+
+    /** The results table of the last run (one row per image or slice). */
+    public ResultsTable results() {
+        return results;
+    }
+
+    /** The regions found in the last image run. */
+    public AnomalyDetection.Result detection() {
+        return detection;
+    }
+
+    public static AnomalyDetection.Result detectImage(File modelFile, ImagePlus image, File backbone, ResultsTable table,
+                                                      Progress progress) throws Exception {
+        String problem = ImageChecks.problem(image);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        requireModel(modelFile);
+        try (NDManager root = Engines.newManager();
+             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, backbonePath(backbone))) {
+            return AnomalyDetection.detect(model, image, table, progress);
+        }
+    }
+
+    public static String detectFolder(File modelFile, File folder, File outFolder, File backbone, boolean overwrite,
+                                      ResultsTable table, Progress progress) throws Exception {
+        requireModel(modelFile);
+        if (outFolder == null || outFolder.getPath().isEmpty()) {
+            throw new IllegalArgumentException("choose an output folder for the heat maps and scores.csv");
+        }
+        List<Path> files = ImageFiles.list(folder.toPath(), true);
+        try (NDManager root = Engines.newManager();
+             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, backbonePath(backbone))) {
+            List<BatchDetector.Row> rows = BatchDetector.run(model, folder.toPath(), files, outFolder.toPath(), overwrite, progress);
+            for (BatchDetector.Row r : rows) {
+                table.incrementCounter();
+                table.addValue("image", r.image);
+                table.addValue("label", r.label);
+                table.addValue("score", r.score);
+                table.addValue("normalised_score", r.normalisedScore);
+                table.addValue("verdict", r.verdict);
+            }
+            return rows.size() + " images scored; results in " + outFolder;
+        }
+    }
+
+    private static void requireModel(File modelFile) {
+        if (modelFile == null || modelFile.getPath().isEmpty()) {
+            throw new IllegalArgumentException("choose a model file (.ast) written by Train AST");
+        }
+    }
+
+    private static Path backbonePath(File f) {
+        return f == null || f.getPath().isEmpty() ? null : f.toPath();
+    }
+}

@@ -1,0 +1,43 @@
+package io.github.astfiji.fiji;
+
+import ij.IJ;
+import io.github.astfiji.core.Progress;
+
+import java.util.function.BooleanSupplier;
+
+/** Progress in ImageJ's status bar and progress bar; cancelled by Esc or by the caller. */
+public final class FijiProgress implements Progress {
+
+    private final BooleanSupplier cancelled;
+    private String stage = "";
+    private int total = 1;
+
+    public FijiProgress(BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
+    }
+
+    @Override
+    public void stage(String name, int total) {
+        this.stage = name;
+        this.total = Math.max(1, total);
+        IJ.showStatus(name + "...");
+        IJ.showProgress(0, this.total);
+    }
+
+    @Override
+    public void step(int done, String detail) {
+        IJ.showStatus(stage + " " + done + "/" + total + (detail == null ? "" : " (" + detail + ")") + "  [Esc cancels]");
+        IJ.showProgress(done, total);
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled.getAsBoolean() || IJ.escapePressed();
+    }
+
+    /** Clears the status and progress bars. */
+    public void done(String message) {
+        IJ.showProgress(1.0);
+        IJ.showStatus(message);
+    }
+}

@@ -1,0 +1,119 @@
+package io.github.astfiji.fiji;
+
+import ij.ImagePlus;
+import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.ImageSource;
+import io.github.astfiji.core.ast.AstConfig;
+import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.io.ImageFiles;
+import io.github.astfiji.io.ModelTraining;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Train AST on normal images: a folder, or the slices of an open image/stack.
+ * Menus come from plugins.config (see {@link io.github.astfiji.fiji.ij1.TrainAstPlugin});
+ * this command is the scriptable API (Groovy, headless).
+ */
+@Plugin(type = Command.class, headless = true, label = "Train AST",
+        description = "Train an AST anomaly detector on defect-free images")
+public class TrainAstCommand extends ContextCommand {
+
+    @Parameter(label = "Folder of normal images", style = "directory", required = false, persist = false)
+    private File training_folder;
+
+    @Parameter(label = "Or: open image/stack of normal images", required = false, persist = false)
+    private ImagePlus training_image;
+
+    @Parameter(label = "Preset", choices = {"cpu", "paper-2d", "paper-3d"})
+    private String preset = "cpu";
+
+    @Parameter(label = "Backbone file (empty = built-in)", required = false, persist = false)
+    private File backbone_file;
+
+    @Parameter(label = "Epochs per phase (0 = preset)", min = "0")
+    private int epochs = 0;
+
+    @Parameter(label = "Image size (0 = preset)", min = "0")
+    private int image_size = 0;
+
+    @Parameter(label = "Save model as", style = "save", persist = false)
+    private File model_file;
+
+    @Parameter(label = "Replace an existing model file")
+    private boolean overwrite = false;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private String summary;
+
+    @Parameter(required = false)
+    private LogService log;
+
+    @Override
+    public void run() {
+        FijiProgress progress = new FijiProgress(this::isCanceled);
+        try {
+            summary = train(training_folder, training_image, preset, backbone_file, epochs, image_size, model_file, overwrite, progress);
+            progress.done("Train AST: done");
+            if (log != null) {
+                log.info(summary);
+            }
+        } catch (CancellationException e) {
+            progress.done("Train AST: cancelled; no model was written");
+            cancel("Training cancelled; no model was written.");
+        } catch (Exception e) {
+            progress.done("Train AST: failed");
+            cancel("Train AST: " + e.getMessage());
+            if (log != null) {
+                log.error(getCancelReason());
+            }
+        }
+    }
+
+    /** The work behind both this command and the ImageJ 1 menu plugin. */
+    public static String train(File folder, ImagePlus image, String preset, File backbone, int epochs, int imageSize,
+                               File modelFile, boolean overwrite, FijiProgress progress) throws Exception {
+        if (modelFile == null) {
+            throw new IllegalArgumentException("choose where to save the model (model_file)");
+        }
+        List<ImageSource> sources;
+        if (folder != null && !folder.getPath().isEmpty()) {
+            sources = ImageFiles.sources(ImageFiles.list(folder.toPath(), false));
+        } else {
+            sources = slices(image);
+        }
+        AstConfig config = Preset.fromName(preset).config();
+        if (epochs > 0) {
+            config.teacherEpochs = epochs;
+            config.studentEpochs = epochs;
+        }
+        if (imageSize > 0) {
+            config.imageSize = imageSize;
+        }
+        String bb = backbone == null || backbone.getPath().isEmpty() ? null : backbone.getPath();
+        return ModelTraining.trainAndSave(sources, config, bb, modelFile.toPath(), overwrite, progress);
+    }
+
+    /** Every slice of an image as a training image (the image itself is not modified). */
+    static List<ImageSource> slices(ImagePlus imp) {
+        String problem = ImageChecks.problem(imp);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        List<ImageSource> out = new ArrayList<>();
+        for (int s = 1; s <= imp.getStackSize(); s++) {
+            FloatImage im = ImageFiles.toFloatImage(imp, s);
+            out.add(ImageSource.of(imp.getTitle() + (imp.getStackSize() > 1 ? " [slice " + s + "]" : ""), im));
+        }
+        return out;
+    }
+}

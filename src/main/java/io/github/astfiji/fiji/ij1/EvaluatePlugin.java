@@ -1,0 +1,41 @@
+package io.github.astfiji.fiji.ij1;
+
+import ij.IJ;
+import ij.gui.GenericDialog;
+import ij.measure.ResultsTable;
+import ij.plugin.PlugIn;
+import io.github.astfiji.fiji.EvaluateCommand;
+import io.github.astfiji.fiji.FijiProgress;
+
+/** Plugins > Anomaly Detection > Evaluate (ImageJ 1 dialog; macro-recordable). */
+public class EvaluatePlugin implements PlugIn {
+
+    @Override
+    public void run(String arg) {
+        GenericDialog gd = new GenericDialog("Evaluate Anomaly Detection");
+        gd.addDirectoryField("dataset_folder", PluginDialogs.remembered("dataset_folder"), 40);
+        gd.addChoice("preset", new String[] {"cpu", "paper-2d", "paper-3d"}, "cpu");
+        gd.addFileField("backbone_file", "", 40);
+        gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
+        gd.addDirectoryField("output_folder", "", 40);
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return;
+        }
+        String dataset = gd.getNextString();
+        String preset = gd.getNextChoice();
+        String backbone = gd.getNextString();
+        int epochs = (int) gd.getNextNumber();
+        String out = gd.getNextString();
+        PluginDialogs.remember("dataset_folder", dataset);
+        ResultsTable table = new ResultsTable();
+        try {
+            String md = EvaluateCommand.evaluate(PluginDialogs.file(dataset), preset, PluginDialogs.file(backbone), epochs,
+                    PluginDialogs.file(out), table, new FijiProgress(() -> false));
+            IJ.log(md);
+            table.show(EvaluateCommand.TABLE_TITLE);
+        } catch (Exception e) {
+            PluginDialogs.report("Evaluate", e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.github.astfiji.fiji.ij1;
+
+import ij.IJ;
+import ij.Prefs;
+
+import java.io.File;
+import java.util.concurrent.CancellationException;
+
+/** Helpers shared by the ImageJ 1 menu plugins. */
+final class PluginDialogs {
+
+    private PluginDialogs() {
+    }
+
+    /** A GenericDialog text value as a file, or null when empty. */
+    static File file(String s) {
+        return s == null || s.trim().isEmpty() ? null : new File(s.trim());
+    }
+
+    /** Remembers folder-type settings between runs (not per-run files such as outputs). */
+    static String remembered(String key) {
+        return Prefs.get("ast_fiji." + key, "");
+    }
+
+    static void remember(String key, String value) {
+        Prefs.set("ast_fiji." + key, value == null ? "" : value);
+    }
+
+    /** Reports a failure in a dialog (or the log in batch mode); never throws into ImageJ. */
+    static void report(String title, Throwable e) {
+        if (e instanceof CancellationException) {
+            IJ.showStatus(title + ": cancelled");
+            return;
+        }
+        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (IJ.getInstance() == null || ij.macro.Interpreter.isBatchMode()) {
+            IJ.log(title + ": " + msg);
+        } else {
+            IJ.error(title, msg);
+        }
+        // a macro that called us should stop rather than carry on with missing results
+        if (ij.Macro.getOptions() != null) {
+            ij.Macro.abort();
+        }
+    }
+}

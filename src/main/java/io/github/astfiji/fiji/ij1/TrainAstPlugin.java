@@ -1,0 +1,48 @@
+package io.github.astfiji.fiji.ij1;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import io.github.astfiji.fiji.FijiProgress;
+import io.github.astfiji.fiji.TrainAstCommand;
+
+/** Plugins > Anomaly Detection > Train AST (ImageJ 1 dialog; macro-recordable). */
+public class TrainAstPlugin implements PlugIn {
+
+    @Override
+    public void run(String arg) {
+        ImagePlus open = WindowManager.getCurrentImage();
+        GenericDialog gd = new GenericDialog("Train AST");
+        gd.addMessage("Train on defect-free images: a folder, or the open image/stack if the folder is empty.");
+        gd.addDirectoryField("training_folder", PluginDialogs.remembered("training_folder"), 40);
+        gd.addChoice("preset", new String[] {"cpu", "paper-2d", "paper-3d"}, "cpu");
+        gd.addFileField("backbone_file", "", 40);
+        gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
+        gd.addNumericField("image_size", 0, 0, 5, "px (0 = preset)");
+        gd.addFileField("model_file", "", 40);
+        gd.addCheckbox("overwrite", false);
+        gd.addMessage("Esc cancels training; the previous model file is then left as it was.");
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return;
+        }
+        String folder = gd.getNextString();
+        String preset = gd.getNextChoice();
+        String backbone = gd.getNextString();
+        int epochs = (int) gd.getNextNumber();
+        int size = (int) gd.getNextNumber();
+        String model = gd.getNextString();
+        boolean overwrite = gd.getNextBoolean();
+        PluginDialogs.remember("training_folder", folder);
+        try {
+            String summary = TrainAstCommand.train(PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
+                    preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false));
+            IJ.log(summary);
+            IJ.showStatus("Train AST: done");
+        } catch (Exception e) {
+            PluginDialogs.report("Train AST", e);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.github.astfiji.fiji;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
+import ij.measure.ResultsTable;
+import io.github.astfiji.io.ImageFiles;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The SciJava commands as Fiji and scripts run them, headless, with real images. */
+class FijiCommandsTest {
+
+    private static Context context;
+    private static CommandService commands;
+    private static Path work;
+    private static File model;
+
+    @BeforeAll
+    static void trainOnce() throws Exception {
+        context = new Context(CommandService.class);
+        commands = context.service(CommandService.class);
+        work = Files.createTempDirectory("ast-fiji-test");
+        model = work.resolve("brick.ast").toFile();
+        CommandModule m = commands.run(TrainAstCommand.class, true,
+                "training_folder", new File("test-images/train/good"), "model_file", model,
+                "epochs", 15, "image_size", 96).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(((String) m.getOutput("summary")).contains("Model written"));
+    }
+
+    @AfterAll
+    static void stop() {
+        context.dispose();
+    }
+
+    static ImagePlus open(String rel) throws Exception {
+        return ImageFiles.open(Path.of("test-images", rel));
+    }
+
+    /** A 3-slice stack: normal, missing piece, normal. */
+    static ImagePlus stack() throws Exception {
+        ImageStack st = new ImageStack(128, 128);
+        st.addSlice("good", open("test/good/000.png").getProcessor());
+        st.addSlice("missing", open("test/missing/003.png").getProcessor());
+        st.addSlice("good2", open("test/good/001.png").getProcessor());
+        return new ImagePlus("three", st);
+    }
+
+    @Test
+    void detectOnStackGivesMapRoisOnTheRightSliceAndTable() throws Exception {
+        ImagePlus imp = stack();
+        byte[] before = ((byte[]) imp.getStack().getPixels(2)).clone();
+        CommandModule m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "image", imp).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus map = (ImagePlus) m.getOutput("anomaly_map");
+        assertEquals(32, map.getBitDepth());
+        assertEquals(128, map.getWidth());
+        assertEquals(3, map.getStackSize());
+        DetectAnomaliesCommand cmd = (DetectAnomaliesCommand) m.getDelegateObject();
+        ResultsTable t = cmd.results();
+        assertEquals(3, t.size());
+        assertEquals("anomalous", t.getStringValue("verdict", 1));
+        assertTrue(t.getValue("score", 1) > t.getValue("score", 0));
+        assertTrue(t.getValue("normalised_score", 1) > 0.5 && t.getValue("normalised_score", 1) <= 1);
+        List<Roi> regions = cmd.detection().regions;
+        assertTrue(regions.stream().anyMatch(r -> r.getPosition() == 2), "a region on the defect slice");
+        // the region on slice 2 covers the missing piece
+        Roi onDefect = regions.stream().filter(r -> r.getPosition() == 2).max((a, b) ->
+                Double.compare(a.getStatistics().area, b.getStatistics().area)).get();
+        ij.process.ImageProcessor gt = open("ground_truth/missing/003_mask.png").getProcessor();
+        java.awt.Rectangle b = onDefect.getBounds();
+        ij.process.ImageProcessor inside = onDefect.getMask();
+        int hits = 0;
+        int total = 0;
+        for (int y = 0; y < b.height; y++) {
+            for (int x = 0; x < b.width; x++) {
+                if (inside == null || inside.get(x, y) != 0) {
+                    total++;
+                    hits += gt.get(b.x + x, b.y + y) > 0 ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(hits > 0.3 * total, "the largest region lies on the defect: " + hits + " of " + total + " pixels");
+        for (Roi r : regions) {
+            assertTrue(r.getPosition() >= 1 && r.getPosition() <= 3);
+        }
+        assertEquals(t.getValue("regions", 1), regions.stream().filter(r -> r.getPosition() == 2).count(), 0);
+        assertTrue(onDefect.getStatistics().area > 30);
+        // the input's pixels are untouched; regions are on its overlay
+        assertArrayEquals(before, (byte[]) imp.getStack().getPixels(2));
+        assertEquals(regions.size(), imp.getOverlay().size());
+    }
+
+    @Test
+    void folderModeWritesMapsOverlaysAndOneCsv(@TempDir Path out) throws Exception {
+        CommandModule m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
+                "input_folder", new File("test-images/test/missing"), "output_folder", out.toFile()).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
+        assertEquals(6, csv.size());
+        assertTrue(csv.get(0).startsWith("image,label,score,normalised_score,verdict"));
+        assertTrue(Files.exists(out.resolve("000_heatmap.tif")) && Files.exists(out.resolve("000_overlay.png")));
+    }
+
+    @Test
+    void badInputsCancelWithActionableReasons(@TempDir Path dir) throws Exception {
+        // no image and no folder
+        CommandModule m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("no image is open"), m.getCancelReason());
+
+        // RGB image for a grayscale model
+        ImagePlus rgb = open("test/good/000.png");
+        rgb = new ImagePlus("rgb", rgb.getProcessor().convertToRGB());
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "image", rgb).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("grayscale") && m.getCancelReason().contains("RGB"), m.getCancelReason());
+
+        // multi-channel composite
+        ImagePlus two = IJ.createImage("two-channel", "8-bit black", 64, 64, 2, 1, 1);
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "image", two).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("2 channels"), m.getCancelReason());
+
+        // folder without images
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        m = commands.run(TrainAstCommand.class, true, "training_folder", empty.toFile(),
+                "model_file", dir.resolve("x.ast").toFile()).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("no images found"), m.getCancelReason());
+
+        // a model whose TorchScript backbone is not there
+        Path bb = dir.resolve("tiny_backbone.pt");
+        Files.copy(Path.of("src/test/resources/fixtures/tiny_backbone.pt"), bb);
+        File tsModel = dir.resolve("ts.ast").toFile();
+        m = commands.run(TrainAstCommand.class, true, "training_folder", new File("test-images/train/good"),
+                "backbone_file", bb.toFile(), "model_file", tsModel, "epochs", 1, "image_size", 64).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        Files.delete(bb);
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", tsModel, "image", open("test/good/000.png")).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("tiny_backbone.pt"), m.getCancelReason());
+    }
+
+    @Test
+    void existingModelIsLeftIntactWhenTrainingFails(@TempDir Path dir) throws Exception {
+        Path keep = dir.resolve("keep.ast");
+        Files.write(keep, new byte[] {42, 42});
+        CommandModule m = commands.run(TrainAstCommand.class, true, "training_folder", new File("test-images/train/good"),
+                "model_file", keep.toFile(), "epochs", 1).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("overwrit"), m.getCancelReason());
+        assertTrue(Arrays.equals(new byte[] {42, 42}, Files.readAllBytes(keep)));
+    }
+
+    @Test
+    void commandsAreDiscoverable() {
+        assertNotNull(commands.getCommand(TrainAstCommand.class));
+        assertNotNull(commands.getCommand(DetectAnomaliesCommand.class));
+        assertNotNull(commands.getCommand(EvaluateCommand.class));
+    }
+}

@@ -19,11 +19,18 @@ public final class Engines {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        // ImageJ 1 loads plugins in its own class loader, but DJL finds engines and native
+        // libraries through the thread's context class loader: point it at ours.
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(Engines.class.getClassLoader());
         try {
             return Engine.getEngine("PyTorch").newBaseManager(Device.cpu());
         } catch (EngineException | IllegalArgumentException | UnsatisfiedLinkError e) {
             throw new IllegalStateException("the PyTorch engine could not start (" + e.getMessage() + "). "
                     + "Check that the pytorch-native-cpu jar is installed beside the plugin (see README, 'Install').", e);
+        } finally {
+            t.setContextClassLoader(previous);
         }
     }
 }

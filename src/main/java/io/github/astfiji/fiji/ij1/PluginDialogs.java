@@ -38,9 +38,10 @@ final class PluginDialogs {
         } else {
             IJ.error(title, msg);
         }
-        // a macro that called us should stop rather than carry on with missing results
-        if (ij.Macro.getOptions() != null) {
-            ij.Macro.abort();
+        // a macro that called us must stop rather than carry on with missing results
+        ij.macro.Interpreter macro = ij.macro.Interpreter.getInstance();
+        if (macro != null) {
+            ij.macro.Interpreter.abort(macro);
         }
     }
 }

@@ -1,0 +1,133 @@
+package io.github.astfiji.fiji;
+
+import ij.ImagePlus;
+import io.github.astfiji.cli.AstCli;
+import io.github.astfiji.io.ImageFiles;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * End to end in a real ImageJ 1 (Debian's imagej package) under Xvfb: the plugin jar and
+ * its libraries in a plugins folder, the menu entries from plugins.config, and
+ * scripts/batch_detect.ijm run as a user would run it from the command line.
+ */
+class ImageJMacroIT {
+
+    static final Path IJ_JAR = Path.of("/usr/share/java/ij.jar");
+    static final Path XVFB = Path.of("/usr/bin/xvfb-run");
+
+    @BeforeAll
+    static void needImageJ() throws Exception {
+        if (!Files.exists(IJ_JAR) || !Files.exists(XVFB)) {
+            tryInstall();
+        }
+        Assumptions.assumeTrue(Files.exists(IJ_JAR) && Files.exists(XVFB),
+                "SKIPPED: real-ImageJ test needs Debian's imagej and xvfb (apt-get install imagej xvfb); apt was not usable here");
+    }
+
+    /** Installs ImageJ and Xvfb with apt when running as root (CI does this up front). */
+    static void tryInstall() throws Exception {
+        if (!Files.exists(Path.of("/usr/bin/apt-get")) || !"root".equals(System.getProperty("user.name"))) {
+            return;
+        }
+        System.err.println("ImageJMacroIT: installing imagej and xvfb with apt-get");
+        run(List.of("bash", "-c", "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q imagej xvfb xauth"),
+                600, null);
+    }
+
+    static String run(List<String> cmd, int timeoutSeconds, Path dir) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new AssertionError("exit " + p.exitValue() + " from " + cmd + "\n" + text);
+        }
+        return text;
+    }
+
+    /** A plugins folder as a user would install it: plugin jar plus its libraries (ImageJ's own excluded). */
+    static Path pluginsFolder(Path home) throws IOException {
+        Path plugins = Files.createDirectories(home.resolve("plugins/jars"));
+        Path jar;
+        try (Stream<Path> s = Files.list(Path.of("target"))) {
+            jar = s.filter(p -> p.getFileName().toString().matches("AST_Anomaly_Detection-[^-]+(-SNAPSHOT)?\\.jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("run mvn package first: no plugin jar in target/"));
+        }
+        Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
+        try (Stream<Path> s = Files.list(Path.of("target/lib"))) {
+            for (Path lib : s.filter(p -> !p.getFileName().toString().startsWith("ij-")).toList()) {
+                Files.copy(lib, plugins.resolve(lib.getFileName()));
+            }
+        }
+        return home;
+    }
+
+    @Test
+    void batchMacroRunsInRealImageJ(@TempDir Path dir) throws Exception {
+        Path home = pluginsFolder(dir.resolve("imagej"));
+        Path model = dir.resolve("brick.ast");
+        assertEquals(0, AstCli.run("train", "--images", "test-images/train/good", "--model", model.toString(),
+                "--epochs", "10", "--image-size", "96"));
+        Path out = dir.resolve("out");
+        List<String> cmd = new ArrayList<>(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home,
+                "-jar", IJ_JAR.toString(), "-batch", new File("scripts/batch_detect.ijm").getAbsolutePath(),
+                model + "," + new File("test-images/test/missing").getAbsolutePath() + "," + out));
+        String log = run(cmd, 300, dir);
+        assertTrue(log.contains("5 images scored"), log);
+        List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
+        assertEquals(6, csv.size(), String.join("\n", csv));
+        assertEquals("image,score,normalised_score,verdict,regions,region_area_px", csv.get(0));
+        long anomalous = csv.stream().skip(1).filter(l -> l.contains(",anomalous,")).count();
+        assertTrue(anomalous >= 4, "missing pieces must be flagged:\n" + String.join("\n", csv));
+        ImagePlus map = ImageFiles.open(out.resolve("000_anomaly_map.tif"));
+        assertEquals(32, map.getBitDepth());
+        assertEquals(128, map.getWidth());
+        assertTrue(Files.size(out.resolve("000_overlay.png")) > 1000);
+
+        // a bad model path stops the macro with the reason, and nothing more is written
+        Path out2 = dir.resolve("out2");
+        String bad = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-jar", IJ_JAR.toString(), "-batch",
+                new File("scripts/batch_detect.ijm").getAbsolutePath(),
+                dir.resolve("missing.ast") + "," + new File("test-images/test/missing").getAbsolutePath() + "," + out2), 120, dir);
+        assertTrue(bad.contains("Model file not found"), bad);
+        assertTrue(!Files.exists(out2.resolve("scores.csv")));
+    }
+
+    @Test
+    void menuEntriesAreInstalled(@TempDir Path dir) throws Exception {
+        Path home = pluginsFolder(dir.resolve("imagej"));
+        Path macro = dir.resolve("menus.ijm");
+        Files.writeString(macro, "List.setCommands;\n"
+                + "print(\"train=\" + List.get(\"Train AST\"));\n"
+                + "print(\"detect=\" + List.get(\"Detect Anomalies\"));\n"
+                + "print(\"evaluate=\" + List.get(\"Evaluate\"));\n");
+        String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-jar", IJ_JAR.toString(), "-batch",
+                macro.toString()), 120, dir);
+        assertTrue(log.contains("train=io.github.astfiji.fiji.ij1.TrainAstPlugin"), log);
+        assertTrue(log.contains("detect=io.github.astfiji.fiji.ij1.DetectAnomaliesPlugin"), log);
+        assertTrue(log.contains("evaluate=io.github.astfiji.fiji.ij1.EvaluatePlugin"), log);
+    }
+}

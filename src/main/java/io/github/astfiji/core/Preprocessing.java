@@ -66,11 +66,28 @@ public final class Preprocessing {
             return "the model was trained on " + describe(channels) + " images but this image is "
                     + describe(im.channels()) + "; convert it (Image > Type) or train a model on such images";
         }
+        String bad = nonFinite(im);
+        if (bad != null) {
+            return bad;
+        }
         boolean trainedOn8 = bitDepth == 8 || bitDepth == 24;
         boolean is8 = im.bitDepth() == 8 || im.bitDepth() == 24;
         if (trainedOn8 != is8) {
             return "the model was trained on " + bitDepth + "-bit images but this image is " + im.bitDepth()
                     + "-bit; intensities would not match. Convert it or train on images of the same bit depth";
+        }
+        return null;
+    }
+
+    /** Why an image's samples cannot be used (NaN or infinite values), or null. */
+    public static String nonFinite(FloatImage im) {
+        float[] d = im.data();
+        for (int i = 0; i < d.length; i++) {
+            if (!Float.isFinite(d[i])) {
+                int px = i % (im.width() * im.height());
+                return "the image has a " + d[i] + " pixel at x=" + (px % im.width()) + ", y=" + (px / im.width())
+                        + "; replace NaN/infinite values first (Process > Math > Remove NaNs)";
+            }
         }
         return null;
     }

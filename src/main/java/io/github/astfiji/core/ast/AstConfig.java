@@ -21,6 +21,8 @@ public final class AstConfig {
     public int batchSize = 8;
     public float learningRate = 2e-4f;
     public float weightDecay = 1e-5f;
+    /** Gradients are clipped element-wise to [-gradientClip, gradientClip] before Adam. */
+    public float gradientClip = 1f;
     public long seed = 0;
     /** Share of the normal images held out from training to calibrate thresholds (0 = none). */
     public float calibrationFraction = 0.2f;
@@ -42,6 +44,7 @@ public final class AstConfig {
         c.batchSize = batchSize;
         c.learningRate = learningRate;
         c.weightDecay = weightDecay;
+        c.gradientClip = gradientClip;
         c.seed = seed;
         c.calibrationFraction = calibrationFraction;
         c.targetFpr = targetFpr;
@@ -62,6 +65,7 @@ public final class AstConfig {
         require(teacherEpochs >= 0 && studentEpochs >= 0, "epochs must not be negative");
         require(batchSize > 0, "batchSize must be positive");
         require(learningRate > 0, "learningRate must be positive");
+        require(gradientClip > 0, "gradientClip must be positive");
         require(calibrationFraction >= 0 && calibrationFraction < 0.9f, "calibrationFraction must be in [0, 0.9)");
         require(targetFpr > 0 && targetFpr < 1, "targetFpr must be in (0, 1)");
     }

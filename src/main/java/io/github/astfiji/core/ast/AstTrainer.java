@@ -155,6 +155,10 @@ public final class AstTrainer {
                         + " but " + firstName + " is " + describe(first)
                         + "; all training images must have the same type (convert them, or train separate models)");
             }
+            String bad = Preprocessing.nonFinite(im);
+            if (bad != null) {
+                throw new IllegalArgumentException("training image " + src.name() + ": " + bad);
+            }
             float[] d = im.data();
             int step = Math.max(1, d.length / perImage);
             float[] s = new float[(d.length + step - 1) / step];
@@ -267,6 +271,8 @@ public final class AstTrainer {
                 .optLearningRateTracker(Tracker.fixed(config.learningRate))
                 .optBeta1(0.9f).optBeta2(0.999f).optEpsilon(1e-8f)
                 .optWeightDecays(config.weightDecay)
+                // element-wise gradient clipping: one outlier batch must not throw the flow off
+                .optClipGrad(config.gradientClip)
                 .build();
     }
 
@@ -324,6 +330,7 @@ public final class AstTrainer {
         for (String name : names) {
             params.get(name).setRequiresGradient(true);
         }
+        int badSteps = 0;
         try {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 double sum = 0;
@@ -332,23 +339,25 @@ public final class AstTrainer {
                     progress.checkCancelled();
                     try (NDManager step = cache.newSubManager()) {
                         NDArray idx = step.create(batch);
+                        float value;
                         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                             NDArray loss = lossFn.compute(idx, step);
-                            float value = loss.getFloat();
-                            if (!Float.isFinite(value)) {
-                                throw new IllegalStateException(stageName + " diverged (loss " + value + ") at epoch " + (epoch + 1)
-                                        + "; lower the learning rate or check the images for extreme values");
+                            value = loss.getFloat();
+                            if (Float.isFinite(value)) {
+                                gc.backward(loss);
                             }
-                            gc.backward(loss);
+                        }
+                        boolean ok = Float.isFinite(value) && applyStep(opt, params, names);
+                        // A non-finite loss or gradient skips the step instead of poisoning the weights;
+                        // only repeated failures mean the training itself diverged.
+                        badSteps = ok ? 0 : badSteps + 1;
+                        if (badSteps >= 3) {
+                            throw new IllegalStateException(stageName + " diverged (loss " + value + ") at epoch " + (epoch + 1)
+                                    + "; lower the learning rate or check the images for extreme values");
+                        }
+                        if (ok) {
                             sum += value * batch.length;
                             count += batch.length;
-                        }
-                        for (String name : names) {
-                            NDArray w = params.get(name);
-                            NDArray grad = w.getGradient();
-                            opt.update(name, w, grad);
-                            grad.muli(0f); // gradients accumulate in PyTorch: reset for the next step
-                            grad.close();
                         }
                     }
                 }
@@ -359,6 +368,36 @@ public final class AstTrainer {
             for (String name : names) {
                 params.get(name).setRequiresGradient(false);
             }
+        }
+    }
+
+    /**
+     * Adam step on every named parameter if all gradients are finite; gradients are reset
+     * either way (to exact zeros: 0 * NaN would stay NaN). Returns whether it stepped.
+     */
+    private static boolean applyStep(Optimizer opt, Params params, List<String> names) {
+        List<NDArray> grads = new ArrayList<>();
+        boolean finite = true;
+        try {
+            for (String name : names) {
+                NDArray g = params.get(name).getGradient();
+                grads.add(g);
+                if (finite && g.isInfinite().logicalOr(g.isNaN()).any().getBoolean()) {
+                    finite = false;
+                }
+            }
+            for (int k = 0; k < names.size(); k++) {
+                NDArray g = grads.get(k);
+                if (finite) {
+                    opt.update(names.get(k), params.get(names.get(k)), g);
+                    g.muli(0f); // PyTorch accumulates gradients: reset for the next step
+                } else {
+                    g.set(new float[(int) g.size()]);
+                }
+            }
+            return finite;
+        } finally {
+            grads.forEach(NDArray::close);
         }
     }
 

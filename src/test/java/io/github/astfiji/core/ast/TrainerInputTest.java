@@ -1,0 +1,91 @@
+package io.github.astfiji.core.ast;
+
+import ai.djl.ndarray.NDManager;
+import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.ImageSource;
+import io.github.astfiji.core.Progress;
+import io.github.astfiji.core.TestData;
+import io.github.astfiji.core.backbone.FilterBankBackbone;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerInputTest {
+
+    static FloatImage flat(int bitDepth, float value, int channels) {
+        float[] d = new float[channels * 32 * 32];
+        java.util.Arrays.fill(d, value);
+        return new FloatImage(32, 32, channels, bitDepth, d);
+    }
+
+    @Test
+    void nanPixelsAndMixedTypesAreRefusedUpFront() throws Exception {
+        try (NDManager root = Engines.newManager()) {
+            FloatImage nan = flat(32, 1f, 1);
+            nan.data()[5 * 32 + 7] = Float.NaN;
+            List<ImageSource> imgs = List.of(ImageSource.of("a.tif", flat(32, 1f, 1)), ImageSource.of("b.tif", nan));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new AstTrainer(TestData.fastConfig(), Progress.NONE).train(imgs, new FilterBankBackbone(root), root));
+            assertTrue(e.getMessage().contains("b.tif") && e.getMessage().contains("x=7, y=5") && e.getMessage().contains("Remove NaNs"),
+                    e.getMessage());
+
+            List<ImageSource> mixed = List.of(ImageSource.of("gray.png", flat(8, 3f, 1)), ImageSource.of("colour.png", flat(24, 3f, 3)));
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> new AstTrainer(TestData.fastConfig(), Progress.NONE).train(mixed, new FilterBankBackbone(root), root));
+            assertTrue(e.getMessage().contains("colour.png") && e.getMessage().contains("gray.png"), e.getMessage());
+            assertEquals(0, root.getManagedArrays().size(), "a failed training releases everything");
+        }
+    }
+
+    @Test
+    void cancellingStopsTrainingAndReleasesMemory() throws Exception {
+        try (NDManager root = Engines.newManager()) {
+            List<String> stages = new ArrayList<>();
+            Progress cancelInTeacher = new Progress() {
+                @Override
+                public void stage(String name, int total) {
+                    stages.add(name);
+                }
+
+                @Override
+                public void step(int done, String detail) {
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return stages.stream().anyMatch(s -> s.startsWith("Training teacher"));
+                }
+            };
+            assertThrows(CancellationException.class,
+                    () -> new AstTrainer(TestData.fastConfig(), cancelInTeacher).train(TestData.trainImages(6), new FilterBankBackbone(root), root));
+            assertTrue(stages.contains("Extracting features"));
+            assertEquals(0, root.getManagedArrays().size(), "a cancelled training releases everything");
+        }
+    }
+
+    @Test
+    void normalImagesAreHeldOutForThresholds() throws Exception {
+        AstTrainer t = new AstTrainer(TestData.fastConfig(), Progress.NONE);
+        List<ImageSource> imgs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            imgs.add(ImageSource.of("img" + i, flat(8, i, 1)));
+        }
+        List<ImageSource> fit = new ArrayList<>();
+        List<ImageSource> held = new ArrayList<>();
+        t.splitForCalibration(imgs, fit, held);
+        assertEquals(4, held.size());
+        assertEquals(16, fit.size());
+        assertTrue(held.stream().noneMatch(fit::contains));
+        fit.clear();
+        held.clear();
+        t.splitForCalibration(imgs.subList(0, 9), fit, held);
+        assertEquals(0, held.size(), "too few images to hold any out");
+    }
+}

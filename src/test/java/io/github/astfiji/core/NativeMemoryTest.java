@@ -10,6 +10,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Scoring many images must not leave tensors behind, and closing a model frees all of its own. */
 class NativeMemoryTest {
 
+    /** More optimiser steps must not leave more tensors behind (every step's temporaries are scoped). */
+    @Test
+    void trainingLongerLeavesNoMoreTensors() throws Exception {
+        try (NDManager root = Engines.newManager()) {
+            int[] counts = new int[2];
+            int[] epochs = {2, 6};
+            for (int i = 0; i < 2; i++) {
+                io.github.astfiji.core.ast.AstConfig c = TestData.fastConfig();
+                c.teacherEpochs = epochs[i];
+                c.studentEpochs = epochs[i];
+                try (AnomalyModel m = new io.github.astfiji.core.ast.AstTrainer(c, Progress.NONE)
+                        .train(TestData.trainImages(8), new io.github.astfiji.core.backbone.FilterBankBackbone(root), root)) {
+                    counts[i] = root.getManagedArrays().size();
+                }
+            }
+            assertEquals(counts[0], counts[1], "tensors left after 2 vs 6 epochs");
+        }
+    }
+
     @Test
     void scoringLeavesNoTensorsBehindAndCloseFreesEverything() throws Exception {
         try (NDManager root = Engines.newManager()) {

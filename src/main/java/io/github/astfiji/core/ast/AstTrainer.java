@@ -347,7 +347,7 @@ public final class AstTrainer {
                                 gc.backward(loss);
                             }
                         }
-                        boolean ok = Float.isFinite(value) && applyStep(opt, params, names);
+                        boolean ok = Float.isFinite(value) && applyStep(opt, params, names, step);
                         // A non-finite loss or gradient skips the step instead of poisoning the weights;
                         // only repeated failures mean the training itself diverged.
                         badSteps = ok ? 0 : badSteps + 1;
@@ -375,12 +375,13 @@ public final class AstTrainer {
      * Adam step on every named parameter if all gradients are finite; gradients are reset
      * either way (to exact zeros: 0 * NaN would stay NaN). Returns whether it stepped.
      */
-    private static boolean applyStep(Optimizer opt, Params params, List<String> names) {
+    private static boolean applyStep(Optimizer opt, Params params, List<String> names, NDManager step) {
         List<NDArray> grads = new ArrayList<>();
         boolean finite = true;
         try {
             for (String name : names) {
                 NDArray g = params.get(name).getGradient();
+                g.attach(step); // results of ops on g land in g's manager: keep them in the step's scope
                 grads.add(g);
                 if (finite && g.isInfinite().logicalOr(g.isNaN()).any().getBoolean()) {
                     finite = false;

@@ -79,15 +79,8 @@ final class BenchmarkCommand implements Callable<Integer> {
     }
 
     private void runOne(Path root, SampleDataset ds, String bbSpec, int seed) throws Exception {
-        AstConfig c = Preset.fromName(preset).config();
+        AstConfig c = Preset.fromName(preset).config(epochs == null ? 0 : epochs, imageSize == null ? 0 : imageSize);
         c.seed = seed;
-        if (epochs != null) {
-            c.teacherEpochs = epochs;
-            c.studentEpochs = epochs;
-        }
-        if (imageSize != null) {
-            c.imageSize = imageSize;
-        }
         if (flowHidden != null) {
             c.flowHidden = flowHidden;
         }

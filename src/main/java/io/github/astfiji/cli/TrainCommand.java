@@ -42,14 +42,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AstConfig config = Preset.fromName(preset).config();
-        if (epochs != null) {
-            config.teacherEpochs = epochs;
-            config.studentEpochs = epochs;
-        }
-        if (imageSize != null) {
-            config.imageSize = imageSize;
-        }
+        AstConfig config = Preset.fromName(preset).config(epochs == null ? 0 : epochs, imageSize == null ? 0 : imageSize);
         config.seed = seed;
         List<ImageSource> sources = ImageFiles.sources(ImageFiles.list(images, false));
         if (backbone == null && Preset.fromName(preset) != Preset.CPU) {

@@ -78,11 +78,7 @@ public class EvaluateCommand extends ContextCommand {
         if (dataset == null) {
             throw new IllegalArgumentException("choose a data set folder");
         }
-        AstConfig config = Preset.fromName(preset).config();
-        if (epochs > 0) {
-            config.teacherEpochs = epochs;
-            config.studentEpochs = epochs;
-        }
+        AstConfig config = Preset.fromName(preset).config(epochs, 0);
         String bb = backbone == null || backbone.getPath().isEmpty() ? null : backbone.getPath();
         List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), config, bb, progress);
         for (Evaluation.Row r : rows) {

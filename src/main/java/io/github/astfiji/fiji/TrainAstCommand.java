@@ -91,14 +91,7 @@ public class TrainAstCommand extends ContextCommand {
         } else {
             sources = slices(image);
         }
-        AstConfig config = Preset.fromName(preset).config();
-        if (epochs > 0) {
-            config.teacherEpochs = epochs;
-            config.studentEpochs = epochs;
-        }
-        if (imageSize > 0) {
-            config.imageSize = imageSize;
-        }
+        AstConfig config = Preset.fromName(preset).config(epochs, imageSize);
         String bb = backbone == null || backbone.getPath().isEmpty() ? null : backbone.getPath();
         return ModelTraining.trainAndSave(sources, config, bb, modelFile.toPath(), overwrite, progress);
     }

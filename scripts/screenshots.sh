@@ -10,7 +10,7 @@ work="target/screenshots"
 rm -rf "$work" && mkdir -p "$work/imagej/plugins/jars" "$out"
 cp target/AST_Anomaly_Detection-*-SNAPSHOT.jar "$work/imagej/plugins/" 2>/dev/null || cp target/AST_Anomaly_Detection-*.jar "$work/imagej/plugins/"
 find target/lib -name '*.jar' ! -name 'ij-*.jar' -exec cp {} "$work/imagej/plugins/jars/" \;
-java -Djava.awt.headless=true -jar target/AST_Anomaly_Detection-*-SNAPSHOT.jar train \
+[ -f "${MODEL:-}" ] && cp "$MODEL" "$work/brick.ast" || java -Djava.awt.headless=true -jar target/AST_Anomaly_Detection-*-SNAPSHOT.jar train \
   --images test-images/train/good --model "$work/brick.ast" >/dev/null 2>&1
 model="$(pwd)/$work/brick.ast"
 img="$(pwd)/test-images/test/scratch/002.png"
@@ -30,15 +30,18 @@ sleep 2
 java -Dplugins.dir="$(pwd)/$work/imagej" -jar /usr/share/java/ij.jar -macro "$(pwd)/$work/result.ijm" >"$work/imagej.log" 2>&1 &
 ij=$!
 sleep 25
-win=$(xdotool search --name "ImageJ" | head -1)
-xdotool windowmove "$win" 0 0 || true
-sleep 1
-import -window root "$out/screenshot-result.png"
-# open Plugins > Anomaly Detection in the ImageJ menu bar
-eval "$(xdotool getwindowgeometry --shell "$win")"
-xdotool mousemove 190 $((Y + 10)) click 1 || true
-sleep 1
-menuitem=$(xdotool search --name "ImageJ" | head -1)
-import -window root "$work/menu-open.png"
-echo "wrote $out/screenshot-result.png"
+import -window root "$work/screenshot-result.png"
+# open Plugins > Anomaly Detection: ImageJ centres its window at the top of this
+# 1100-pixel screen, which puts "Plugins" at x=705 in the menu bar
+xdotool mousemove 705 12; sleep 0.5; xdotool mousedown 1; sleep 0.3; xdotool mouseup 1
+sleep 2
+import -window root "$work/menu-plugins.png"
+MENU_ITEM_Y="${MENU_ITEM_Y:-156}"  # the "Anomaly Detection" entry in that menu
+if [ -n "$MENU_ITEM_Y" ]; then
+  xdotool mousemove 730 "$MENU_ITEM_Y"; sleep 0.5; xdotool click 1
+  sleep 2
+  import -window root "$out/screenshot-menu.png"
+  echo "wrote $out/screenshot-menu.png"
+fi
+
 kill $ij 2>/dev/null || true

@@ -87,19 +87,21 @@ class FijiCommandsTest {
         Roi onDefect = regions.stream().filter(r -> r.getPosition() == 2).max((a, b) ->
                 Double.compare(a.getStatistics().area, b.getStatistics().area)).get();
         ij.process.ImageProcessor gt = open("ground_truth/missing/003_mask.png").getProcessor();
-        java.awt.Rectangle b = onDefect.getBounds();
-        ij.process.ImageProcessor inside = onDefect.getMask();
-        int hits = 0;
-        int total = 0;
-        for (int y = 0; y < b.height; y++) {
-            for (int x = 0; x < b.width; x++) {
-                if (inside == null || inside.get(x, y) != 0) {
-                    total++;
-                    hits += gt.get(b.x + x, b.y + y) > 0 ? 1 : 0;
+        java.awt.Polygon outline = onDefect.getPolygon();
+        int defectPixels = 0;
+        int covered = 0;
+        for (int y = 0; y < gt.getHeight(); y++) {
+            for (int x = 0; x < gt.getWidth(); x++) {
+                if (gt.get(x, y) > 0) {
+                    defectPixels++;
+                    covered += onDefect.contains(x, y) ? 1 : 0;
                 }
             }
         }
-        assertTrue(hits > 0.3 * total, "the largest region lies on the defect: " + hits + " of " + total + " pixels");
+        // the anomaly map is coarse (a 12x12 grid here), so the region is larger than the
+        // defect; what matters is that it covers the defect
+        assertTrue(defectPixels > 0 && covered > 0.8 * defectPixels,
+                "the largest region covers the missing piece: " + covered + " of " + defectPixels + " pixels; outline " + outline.npoints);
         for (Roi r : regions) {
             assertTrue(r.getPosition() >= 1 && r.getPosition() <= 3);
         }

@@ -12,8 +12,6 @@ import io.github.astfiji.io.BatchDetector;
 import io.github.astfiji.io.ImageFiles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -21,7 +19,6 @@ import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 /**
  * Detect anomalies with a trained model, in an image/stack or in every image of a folder.
@@ -31,7 +28,7 @@ import java.util.concurrent.CancellationException;
  */
 @Plugin(type = Command.class, headless = true, label = "Detect Anomalies",
         description = "Score images with a trained AST model")
-public class DetectAnomaliesCommand extends ContextCommand {
+public class DetectAnomaliesCommand extends ProgressCommand {
 
     public static final String TABLE_TITLE = "Anomaly Detection Results";
 
@@ -62,45 +59,35 @@ public class DetectAnomaliesCommand extends ContextCommand {
     @Parameter(type = ItemIO.OUTPUT)
     private String summary;
 
-    @Parameter(required = false)
-    private LogService log;
-
     private ResultsTable results;
     private AnomalyDetection.Result detection;
 
     @Override
-    public void run() {
-        FijiProgress progress = new FijiProgress(this::isCanceled);
-        try {
-            results = new ResultsTable();
-            if (input_folder != null && !input_folder.getPath().isEmpty()) {
-                summary = detectFolder(model_file, input_folder, output_folder, backbone_file, overwrite, results, progress);
-            } else {
-                detection = detectImage(model_file, image, backbone_file, results, progress);
-                anomaly_map = detection.heatMap;
-                AnomalyDetection.addOverlay(image, detection.regions);
-                if (add_to_roi_manager && !GraphicsEnvironment.isHeadless()) {
-                    RoiManager rm = RoiManager.getRoiManager();
-                    for (ij.gui.Roi r : detection.regions) {
-                        rm.addRoi((ij.gui.Roi) r.clone());
-                    }
+    protected String title() {
+        return "Detect Anomalies";
+    }
+
+    @Override
+    protected String work(FijiProgress progress) throws Exception {
+        results = new ResultsTable();
+        if (input_folder != null && !input_folder.getPath().isEmpty()) {
+            summary = detectFolder(model_file, input_folder, output_folder, backbone_file, overwrite, results, progress);
+        } else {
+            detection = detectImage(model_file, image, backbone_file, results, progress);
+            anomaly_map = detection.heatMap;
+            AnomalyDetection.addOverlay(image, detection.regions);
+            if (add_to_roi_manager && !GraphicsEnvironment.isHeadless()) {
+                RoiManager rm = RoiManager.getRoiManager();
+                for (ij.gui.Roi r : detection.regions) {
+                    rm.addRoi((ij.gui.Roi) r.clone());
                 }
-                summary = image.getTitle() + ": " + detection.regions.size() + " region(s) above the threshold";
             }
-            if (!GraphicsEnvironment.isHeadless()) {
-                results.show(TABLE_TITLE);
-            }
-            progress.done("Detect Anomalies: " + summary);
-        } catch (CancellationException e) {
-            progress.done("Detect Anomalies: cancelled");
-            cancel("Detection cancelled.");
-        } catch (Exception e) {
-            progress.done("Detect Anomalies: failed");
-            cancel("Detect Anomalies: " + e.getMessage());
-            if (log != null) {
-                log.error(getCancelReason());
-            }
+            summary = image.getTitle() + ": " + detection.regions.size() + " region(s) above the threshold";
         }
+        if (!GraphicsEnvironment.isHeadless()) {
+            results.show(TABLE_TITLE);
+        }
+        return summary;
     }
 
     /** The results table of the last run (one row per image or slice). */

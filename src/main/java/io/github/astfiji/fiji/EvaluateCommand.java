@@ -7,20 +7,17 @@ import io.github.astfiji.core.eval.Evaluation;
 import io.github.astfiji.io.DatasetEvaluation;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 /** Train and evaluate on a labelled MVTec-style data set; prints the metrics table. */
 @Plugin(type = Command.class, headless = true, label = "Evaluate",
         description = "Train per category and report image/pixel AUROC for AST and the teacher-only baseline")
-public class EvaluateCommand extends ContextCommand {
+public class EvaluateCommand extends ProgressCommand {
 
     public static final String TABLE_TITLE = "Anomaly Detection Evaluation";
 
@@ -42,31 +39,24 @@ public class EvaluateCommand extends ContextCommand {
     @Parameter(type = ItemIO.OUTPUT)
     private String markdown;
 
-    @Parameter(required = false)
-    private LogService log;
-
     private ResultsTable table;
 
     @Override
-    public void run() {
-        FijiProgress progress = new FijiProgress(this::isCanceled);
-        try {
-            table = new ResultsTable();
-            markdown = evaluate(dataset_folder, preset, backbone_file, epochs, output_folder, table, progress);
-            if (log != null) {
-                log.info(markdown);
-            }
-            if (!GraphicsEnvironment.isHeadless()) {
-                table.show(TABLE_TITLE);
-            }
-            progress.done("Evaluate: done");
-        } catch (CancellationException e) {
-            progress.done("Evaluate: cancelled");
-            cancel("Evaluation cancelled.");
-        } catch (Exception e) {
-            progress.done("Evaluate: failed");
-            cancel("Evaluate: " + e.getMessage());
+    protected String title() {
+        return "Evaluate";
+    }
+
+    @Override
+    protected String work(FijiProgress progress) throws Exception {
+        table = new ResultsTable();
+        markdown = evaluate(dataset_folder, preset, backbone_file, epochs, output_folder, table, progress);
+        if (log != null) {
+            log.info(markdown);
         }
+        if (!GraphicsEnvironment.isHeadless()) {
+            table.show(TABLE_TITLE);
+        }
+        return "done";
     }
 
     public ResultsTable table() {

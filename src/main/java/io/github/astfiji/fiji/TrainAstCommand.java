@@ -9,15 +9,12 @@ import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.ModelTraining;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 
 /**
  * Train AST on normal images: a folder, or the slices of an open image/stack.
@@ -26,7 +23,7 @@ import java.util.concurrent.CancellationException;
  */
 @Plugin(type = Command.class, headless = true, label = "Train AST",
         description = "Train an AST anomaly detector on defect-free images")
-public class TrainAstCommand extends ContextCommand {
+public class TrainAstCommand extends ProgressCommand {
 
     @Parameter(label = "Folder of normal images", style = "directory", required = false, persist = false)
     private File training_folder;
@@ -55,28 +52,18 @@ public class TrainAstCommand extends ContextCommand {
     @Parameter(type = ItemIO.OUTPUT)
     private String summary;
 
-    @Parameter(required = false)
-    private LogService log;
+    @Override
+    protected String title() {
+        return "Train AST";
+    }
 
     @Override
-    public void run() {
-        FijiProgress progress = new FijiProgress(this::isCanceled);
-        try {
-            summary = train(training_folder, training_image, preset, backbone_file, epochs, image_size, model_file, overwrite, progress);
-            progress.done("Train AST: done");
-            if (log != null) {
-                log.info(summary);
-            }
-        } catch (CancellationException e) {
-            progress.done("Train AST: cancelled; no model was written");
-            cancel("Training cancelled; no model was written.");
-        } catch (Exception e) {
-            progress.done("Train AST: failed");
-            cancel("Train AST: " + e.getMessage());
-            if (log != null) {
-                log.error(getCancelReason());
-            }
+    protected String work(FijiProgress progress) throws Exception {
+        summary = train(training_folder, training_image, preset, backbone_file, epochs, image_size, model_file, overwrite, progress);
+        if (log != null) {
+            log.info(summary);
         }
+        return "done";
     }
 
     /** The work behind both this command and the ImageJ 1 menu plugin. */

@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.FloatArrays;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.Preprocessing;
@@ -168,13 +169,7 @@ public final class AstTrainer {
             samples.add(s);
             progress.step(i + 1, src.name());
         }
-        int total = samples.stream().mapToInt(a -> a.length).sum();
-        float[] pooled = new float[total];
-        int off = 0;
-        for (float[] s : samples) {
-            System.arraycopy(s, 0, pooled, off, s.length);
-            off += s.length;
-        }
+        float[] pooled = FloatArrays.concat(samples);
         FloatImage probe = new FloatImage(pooled.length, 1, 1, first.bitDepth(), pooled);
         Preprocessing p = Preprocessing.fit(List.of(probe), config.imageSize);
         p.channels = first.channels();
@@ -473,13 +468,7 @@ public final class AstTrainer {
         }
         ScoreMode[] modes = {ScoreMode.AST, ScoreMode.TEACHER_NLL};
         for (int mode = 0; mode < 2; mode++) {
-            int total = pixelMaps.get(mode).stream().mapToInt(a -> a.length).sum();
-            float[] px = new float[total];
-            int off = 0;
-            for (float[] a : pixelMaps.get(mode)) {
-                System.arraycopy(a, 0, px, off, a.length);
-                off += a.length;
-            }
+            float[] px = FloatArrays.concat(pixelMaps.get(mode));
             model.setStats(modes[mode], ScoreStats.of(imageScores.get(mode), px, config.targetFpr, source));
         }
     }

@@ -1,6 +1,7 @@
 package io.github.astfiji.core.eval;
 
 import io.github.astfiji.core.AnomalyModel;
+import io.github.astfiji.core.FloatArrays;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.Progress;
@@ -88,8 +89,8 @@ public final class Evaluation {
         row.nllImageAurocMax = Auroc.of(img[3], defect);
         if (allMasks) {
             boolean[] truth = flattenMask(pixGt);
-            row.pixelAuroc = Auroc.of(flatten(pixAst), truth);
-            row.nllPixelAuroc = Auroc.of(flatten(pixNll), truth);
+            row.pixelAuroc = Auroc.of(FloatArrays.concat(pixAst), truth);
+            row.nllPixelAuroc = Auroc.of(FloatArrays.concat(pixNll), truth);
         } else {
             row.notes = "some defect images have no ground-truth mask: pixel AUROC not computed";
         }
@@ -100,19 +101,8 @@ public final class Evaluation {
         return Resample.resize(r.grid, r.gridWidth, r.gridHeight, PIXEL_GRID, PIXEL_GRID);
     }
 
-    private static float[] flatten(List<float[]> parts) {
-        int total = parts.stream().mapToInt(a -> a.length).sum();
-        float[] out = new float[total];
-        int off = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, off, p.length);
-            off += p.length;
-        }
-        return out;
-    }
-
     private static boolean[] flattenMask(List<float[]> parts) {
-        float[] f = flatten(parts);
+        float[] f = FloatArrays.concat(parts);
         boolean[] b = new boolean[f.length];
         for (int i = 0; i < f.length; i++) {
             b[i] = f[i] > 0.5f;

@@ -40,9 +40,10 @@ final class DetectCommand implements Callable<Integer> {
         try (NDManager root = Engines.newManager(); AnomalyModel m = ModelFile.read(model, root, backbone)) {
             List<BatchDetector.Row> rows = BatchDetector.run(m, images, files, out, overwrite, progress);
             progress.finish();
-            System.out.printf("%-40s %-10s %12s %12s%n", "image", "label", "score", "teacher_nll");
+            System.out.printf("%-40s %-10s %12s %10s %-10s %12s%n", "image", "label", "score", "normalised", "verdict", "teacher_nll");
             for (BatchDetector.Row r : rows) {
-                System.out.printf("%-40s %-10s %12.5f %12.3f%n", r.image, r.label, r.score, r.nllScore);
+                System.out.printf("%-40s %-10s %12.5f %10.3f %-10s %12.3f%n", r.image, r.label, r.score, r.normalisedScore,
+                        r.verdict, r.nllScore);
             }
             printAuroc(rows);
             System.out.println("Scores: " + out.resolve(BatchDetector.CSV_NAME) + "; heat maps in " + out);

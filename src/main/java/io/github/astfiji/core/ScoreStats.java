@@ -24,9 +24,12 @@ public final class ScoreStats {
     public float pixelThreshold;
 
     /**
-     * Statistics of normal images' scores, with thresholds: the image threshold is the
-     * (1 - targetFpr) quantile of the image scores, raised to their maximum when there are
-     * too few images to resolve that quantile; the pixel threshold is the 99.9th percentile.
+     * Statistics of normal images' scores, with thresholds. The image threshold is the
+     * larger of the empirical (1 - targetFpr) quantile and a one-sided Gaussian tolerance
+     * limit (mean + k * sd) that holds at least (1 - targetFpr) of normal images with 90 %
+     * confidence: with the handful of held-out images a folder usually has, the sample
+     * maximum alone sits too low and flags normal images. The pixel threshold is the
+     * 99.9th percentile of the pixel scores.
      */
     public static ScoreStats of(float[] imageScores, float[] pixelScores, float targetFpr, String source) {
         ScoreStats s = of(imageScores, pixelScores);
@@ -34,9 +37,52 @@ public final class ScoreStats {
         s.images = imageScores.length;
         float[] sorted = imageScores.clone();
         Arrays.sort(sorted);
-        s.imageThreshold = sorted.length * targetFpr < 1 ? s.imageMax : quantile(sorted, 1 - targetFpr);
+        float empirical = sorted.length * targetFpr < 1 ? s.imageMax : quantile(sorted, 1 - targetFpr);
+        int n = imageScores.length;
+        if (n >= 3) {
+            double sd = s.imageStd * Math.sqrt(n / (n - 1.0));
+            s.imageThreshold = (float) Math.max(empirical, s.imageMean + toleranceFactor(n, 1 - targetFpr, 0.90) * sd);
+        } else {
+            s.imageThreshold = empirical;
+        }
         s.pixelThreshold = s.pixelP999;
         return s;
+    }
+
+    /**
+     * One-sided normal tolerance factor k (Natrella's approximation): mean + k*sd bounds
+     * a fraction p of the population with the given confidence, from n samples.
+     */
+    static double toleranceFactor(int n, double p, double confidence) {
+        double zp = normalQuantile(p);
+        double zg = normalQuantile(confidence);
+        double a = 1 - zg * zg / (2.0 * (n - 1));
+        double b = zp * zp - zg * zg / n;
+        return (zp + Math.sqrt(Math.max(0, zp * zp - a * b))) / a;
+    }
+
+    /** Inverse of the standard normal CDF by bisection (ample precision for thresholds). */
+    static double normalQuantile(double p) {
+        double lo = -10;
+        double hi = 10;
+        for (int i = 0; i < 80; i++) {
+            double mid = (lo + hi) / 2;
+            if (normalCdf(mid) < p) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return (lo + hi) / 2;
+    }
+
+    /** Standard normal CDF via the complementary error function (Abramowitz-Stegun 7.1.26). */
+    static double normalCdf(double x) {
+        double z = Math.abs(x) / Math.sqrt(2);
+        double t = 1 / (1 + 0.3275911 * z);
+        double erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+                * Math.exp(-z * z);
+        return x >= 0 ? 1 - erfc / 2 : erfc / 2;
     }
 
     /** Top of the heat-map colour scale: twice the pixel threshold, the same for every image. */

@@ -70,7 +70,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Override
     protected String work(FijiProgress progress) throws Exception {
         results = new ResultsTable();
-        if (input_folder != null && !input_folder.getPath().isEmpty()) {
+        if (Inputs.given(input_folder) != null) {
             summary = detectFolder(model_file, input_folder, output_folder, backbone_file, overwrite, results, progress);
         } else {
             detection = detectImage(model_file, image, backbone_file, results, progress);
@@ -108,7 +108,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         }
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
-             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, backbonePath(backbone))) {
+             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
             return AnomalyDetection.detect(model, image, table, progress);
         }
     }
@@ -116,12 +116,12 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     public static String detectFolder(File modelFile, File folder, File outFolder, File backbone, boolean overwrite,
                                       ResultsTable table, Progress progress) throws Exception {
         requireModel(modelFile);
-        if (outFolder == null || outFolder.getPath().isEmpty()) {
+        if (Inputs.given(outFolder) == null) {
             throw new IllegalArgumentException("choose an output folder for the heat maps and scores.csv");
         }
         List<Path> files = ImageFiles.list(folder.toPath(), true);
         try (NDManager root = Engines.newManager();
-             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, backbonePath(backbone))) {
+             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
             List<BatchDetector.Row> rows = BatchDetector.run(model, folder.toPath(), files, outFolder.toPath(), overwrite, progress);
             for (BatchDetector.Row r : rows) {
                 table.incrementCounter();
@@ -136,12 +136,8 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     }
 
     private static void requireModel(File modelFile) {
-        if (modelFile == null || modelFile.getPath().isEmpty()) {
+        if (Inputs.given(modelFile) == null) {
             throw new IllegalArgumentException("choose a model file (.ast) written by Train AST");
         }
-    }
-
-    private static Path backbonePath(File f) {
-        return f == null || f.getPath().isEmpty() ? null : f.toPath();
     }
 }

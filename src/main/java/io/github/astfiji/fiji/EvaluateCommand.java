@@ -69,7 +69,7 @@ public class EvaluateCommand extends ProgressCommand {
             throw new IllegalArgumentException("choose a data set folder");
         }
         AstConfig config = Preset.fromName(preset).config(epochs, 0);
-        String bb = backbone == null || backbone.getPath().isEmpty() ? null : backbone.getPath();
+        String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
         List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), config, bb, progress);
         for (Evaluation.Row r : rows) {
             table.incrementCounter();
@@ -84,7 +84,7 @@ public class EvaluateCommand extends ProgressCommand {
             table.addValue("teacher_pixel_auroc", r.nllPixelAuroc);
             table.addValue("notes", r.notes);
         }
-        if (outFolder != null && !outFolder.getPath().isEmpty()) {
+        if (Inputs.given(outFolder) != null) {
             DatasetEvaluation.write(rows, outFolder.toPath(), false);
         }
         return DatasetEvaluation.markdown(rows);

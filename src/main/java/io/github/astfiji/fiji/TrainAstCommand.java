@@ -73,13 +73,13 @@ public class TrainAstCommand extends ProgressCommand {
             throw new IllegalArgumentException("choose where to save the model (model_file)");
         }
         List<ImageSource> sources;
-        if (folder != null && !folder.getPath().isEmpty()) {
+        if (Inputs.given(folder) != null) {
             sources = ImageFiles.sources(ImageFiles.list(folder.toPath(), false));
         } else {
             sources = slices(image);
         }
         AstConfig config = Preset.fromName(preset).config(epochs, imageSize);
-        String bb = backbone == null || backbone.getPath().isEmpty() ? null : backbone.getPath();
+        String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
         return ModelTraining.trainAndSave(sources, config, bb, modelFile.toPath(), overwrite, progress);
     }
 

@@ -66,6 +66,16 @@ public enum Preset {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /** The names users type or pick, in menu order. */
+    public static String[] names() {
+        Preset[] all = values();
+        String[] out = new String[all.length];
+        for (int i = 0; i < all.length; i++) {
+            out[i] = all[i].cliName();
+        }
+        return out;
+    }
+
     public static Preset fromName(String name) {
         for (Preset p : values()) {
             if (p.cliName().equalsIgnoreCase(name) || p.name().equalsIgnoreCase(name)) {

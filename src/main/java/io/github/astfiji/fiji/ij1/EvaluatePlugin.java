@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
+import io.github.astfiji.core.ast.Preset;
 import io.github.astfiji.fiji.EvaluateCommand;
 import io.github.astfiji.fiji.FijiProgress;
 
@@ -14,7 +15,7 @@ public class EvaluatePlugin implements PlugIn {
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Evaluate Anomaly Detection");
         gd.addDirectoryField("dataset_folder", PluginDialogs.remembered("dataset_folder"), 40);
-        gd.addChoice("preset", new String[] {"cpu", "paper-2d", "paper-3d"}, "cpu");
+        gd.addChoice("preset", Preset.names(), Preset.CPU.cliName());
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
         gd.addDirectoryField("output_folder", "", 40);

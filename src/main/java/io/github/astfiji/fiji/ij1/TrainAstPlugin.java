@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
+import io.github.astfiji.core.ast.Preset;
 import io.github.astfiji.fiji.FijiProgress;
 import io.github.astfiji.fiji.TrainAstCommand;
 
@@ -17,7 +18,7 @@ public class TrainAstPlugin implements PlugIn {
         GenericDialog gd = new GenericDialog("Train AST");
         gd.addMessage("Train on defect-free images: a folder, or the open image/stack if the folder is empty.");
         gd.addDirectoryField("training_folder", PluginDialogs.remembered("training_folder"), 40);
-        gd.addChoice("preset", new String[] {"cpu", "paper-2d", "paper-3d"}, "cpu");
+        gd.addChoice("preset", Preset.names(), Preset.CPU.cliName());
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
         gd.addNumericField("image_size", 0, 0, 5, "px (0 = preset)");

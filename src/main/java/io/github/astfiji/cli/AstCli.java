@@ -11,7 +11,7 @@ import java.util.concurrent.CancellationException;
 @Command(name = "ast", mixinStandardHelpOptions = true, version = "AST for Fiji 0.1.0",
         description = "Anomaly detection with Asymmetric Student-Teacher networks: train on defect-free images, then detect.",
         subcommands = {TrainCommand.class, DetectCommand.class, DemoCommand.class, MakeSamplesCommand.class,
-            BenchmarkCommand.class})
+            BenchmarkCommand.class, EvaluateCommand.class, MakeSyntheticCommand.class})
 public final class AstCli {
 
     public static void main(String[] args) {

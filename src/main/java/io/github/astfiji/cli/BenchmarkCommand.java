@@ -108,7 +108,7 @@ final class BenchmarkCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     FloatImage im = ds.test.get(i).load();
-                    Map<ScoreMode, ScoreResult> r = m.score(im, null);
+                    Map<ScoreMode, ScoreResult> r = m.score(im, ds.test.get(i).depth(), ds.test.get(i).mask());
                     s[0][i] = r.get(ScoreMode.AST).meanScore;
                     s[1][i] = r.get(ScoreMode.AST).maxScore;
                     s[2][i] = r.get(ScoreMode.TEACHER_NLL).meanScore;

@@ -6,6 +6,7 @@ import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.eval.Auroc;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.io.BatchDetector;
+import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,15 +31,19 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--backbone", description = "TorchScript backbone file, if not beside the model.")
     Path backbone;
 
+    @Option(names = "--depth", description = "Folder of depth images named like the images (MVTec 3D-AD rgb/ + xyz/ folders are paired automatically).")
+    Path depth;
+
     @Option(names = "--overwrite", description = "Replace existing result files in the output folder.")
     boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
-        List<Path> files = ImageFiles.list(images, true);
+        List<List<Path>> pairs = DepthFiles.imagesAndDepths(ImageFiles.list(images, true), depth);
+        List<Path> files = pairs.get(0);
         ConsoleProgress progress = new ConsoleProgress(System.err);
         try (NDManager root = Engines.newManager(); AnomalyModel m = ModelFile.read(model, root, backbone)) {
-            List<BatchDetector.Row> rows = BatchDetector.run(m, images, files, out, overwrite, progress);
+            List<BatchDetector.Row> rows = BatchDetector.run(m, images, files, pairs.get(1), out, overwrite, progress);
             progress.finish();
             System.out.printf("%-40s %-10s %12s %10s %-10s %12s%n", "image", "label", "score", "normalised", "verdict", "teacher_nll");
             for (BatchDetector.Row r : rows) {

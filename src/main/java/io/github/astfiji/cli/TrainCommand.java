@@ -2,10 +2,11 @@ package io.github.astfiji.cli;
 
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.ModelTraining;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -22,32 +23,45 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model file to write (e.g. model.ast).")
     Path model;
 
-    @Option(names = "--preset", defaultValue = "cpu", description = "cpu (default), paper-2d or paper-3d.")
-    String preset;
+    @Mixin
+    TrainingOptions options;
 
-    @Option(names = "--backbone", description = "TorchScript backbone file, or builtin:random-cnn / builtin:filter-bank. Default: built-in.")
-    String backbone;
+    @Option(names = "--depth", description = "Folder of depth images, one per training image with the same name (xyz TIFF or 1-channel depth).")
+    Path depth;
 
-    @Option(names = "--epochs", description = "Epochs for teacher and student each (overrides the preset).")
-    Integer epochs;
+    @Option(names = "--validation", description = "Labelled folder (good/ plus one sub-folder per defect type) for an F1-optimal threshold.")
+    Path validation;
 
-    @Option(names = "--image-size", description = "Side length images are resized to (overrides the preset).")
-    Integer imageSize;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Random seed (default 0).")
-    long seed;
+    @Option(names = "--threshold", defaultValue = "fpr",
+            description = "Threshold for verdicts: fpr (default: 1 %% false positives on held-out normal images) or f1 (needs --validation).")
+    String threshold;
 
     @Option(names = "--overwrite", description = "Replace an existing model file.")
     boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
-        AstConfig config = Preset.fromName(preset).config(epochs == null ? 0 : epochs, imageSize == null ? 0 : imageSize);
-        config.seed = seed;
-        List<ImageSource> sources = ImageFiles.sources(ImageFiles.list(images, false));
-        if (backbone == null && Preset.fromName(preset) != Preset.CPU) {
-            System.err.println("Note: the " + preset + " preset expects an ImageNet backbone (--backbone efficientnet_b5_block36.pt); using the built-in one.");
+        AstConfig config = options.config();
+        boolean useF1 = switch (threshold.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "fpr" -> false;
+            case "f1" -> true;
+            default -> throw new IllegalArgumentException("unknown --threshold '" + threshold + "'; use fpr or f1");
+        };
+        List<Path> files = ImageFiles.list(images, false);
+        List<ImageSource> sources;
+        if (depth != null) {
+            sources = DepthFiles.withDepth(files, DepthFiles.pair(files, depth));
+        } else if (java.nio.file.Files.isDirectory(images.resolve("rgb")) && java.nio.file.Files.isDirectory(images.resolve("xyz"))) {
+            List<Path> rgb = ImageFiles.list(images.resolve("rgb"), false);
+            sources = DepthFiles.withDepth(rgb, DepthFiles.pair(rgb, images.resolve("xyz")));
+        } else {
+            if (config.input.usesDepth()) {
+                throw new IllegalArgumentException("--input " + config.input.label + " needs depth images: give --depth DIR "
+                        + "(or a folder with rgb/ and xyz/ as in MVTec 3D-AD)");
+            }
+            sources = ImageFiles.sources(files);
         }
+        ModelTraining.Validation val = validation == null ? null : ModelTraining.Validation.of(validation);
         ConsoleProgress progress = new ConsoleProgress(System.err);
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
@@ -60,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            String summary = ModelTraining.trainAndSave(sources, config, backbone, model, overwrite, progress);
+            String summary = ModelTraining.trainAndSave(sources, config, options.backbone, val, useF1, model, overwrite, progress);
             progress.finish();
             System.out.println(summary);
         } finally {

@@ -1,5 +1,7 @@
 package io.github.astfiji.core;
 
+import io.github.astfiji.core.depth.DepthMap;
+
 import java.io.IOException;
 
 /** A lazily loaded image (and optional foreground mask), so folders of any size stream through. */
@@ -15,11 +17,20 @@ public interface ImageSource {
         return null;
     }
 
+    /** Depth map of the same size (z in the model's depth unit), or null when there is none. */
+    default DepthMap depth() throws IOException {
+        return null;
+    }
+
     static ImageSource of(String name, FloatImage image) {
         return of(name, image, null);
     }
 
     static ImageSource of(String name, FloatImage image, float[] mask) {
+        return of(name, image, null, mask);
+    }
+
+    static ImageSource of(String name, FloatImage image, DepthMap depth, float[] mask) {
         return new ImageSource() {
             @Override
             public String name() {
@@ -34,6 +45,11 @@ public interface ImageSource {
             @Override
             public float[] mask() {
                 return mask;
+            }
+
+            @Override
+            public DepthMap depth() {
+                return depth;
             }
         };
     }

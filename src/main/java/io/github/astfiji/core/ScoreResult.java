@@ -9,12 +9,17 @@ public final class ScoreResult {
     public final int gridHeight;
     /** Foreground at grid resolution, or null when every pixel counts. */
     public final boolean[] foreground;
-    /** Image score: mean of the map, or max over the foreground when a mask exists. */
+    /** Image score by the model's rule (see {@link ImageScore}). */
     public final float score;
     public final float meanScore;
     public final float maxScore;
 
+    /** With the reference's rule: the mean, or the max over the foreground when a mask exists. */
     public ScoreResult(float[] grid, int gridWidth, int gridHeight, boolean[] foreground) {
+        this(grid, gridWidth, gridHeight, foreground, ImageScore.AUTO);
+    }
+
+    public ScoreResult(float[] grid, int gridWidth, int gridHeight, boolean[] foreground, ImageScore rule) {
         this.grid = grid;
         this.gridWidth = gridWidth;
         this.gridHeight = gridHeight;
@@ -31,7 +36,8 @@ public final class ScoreResult {
         }
         this.meanScore = n == 0 ? 0f : (float) (sum / n);
         this.maxScore = n == 0 ? 0f : max;
-        this.score = foreground == null ? meanScore : maxScore;
+        boolean useMax = rule == ImageScore.MAX || (rule == ImageScore.AUTO && foreground != null);
+        this.score = useMax ? maxScore : meanScore;
     }
 
     /** The map resized to the input image (bilinear); background is set to 0. */

@@ -20,6 +20,14 @@ public final class ScoreStats {
     public int images;
     /** Image score above which an image is called anomalous (the target false-positive rate on normal images). */
     public float imageThreshold;
+    /** "fpr" when imageThreshold is the normal-image calibration, "f1" when it is the F1 optimum on labelled images. */
+    public String thresholdRule = "fpr";
+    /** The target-FPR threshold from normal images (kept when the F1 threshold is in use). */
+    public float fprThreshold;
+    /** F1-optimal image threshold on labelled validation images, its F1 and how many images; 0 when none. */
+    public float f1Threshold;
+    public float f1;
+    public int f1Images;
     /** Anomaly-map value above which a pixel belongs to a defect region (0.1 % of normal pixels exceed it). */
     public float pixelThreshold;
 
@@ -45,6 +53,7 @@ public final class ScoreStats {
         } else {
             s.imageThreshold = empirical;
         }
+        s.fprThreshold = s.imageThreshold;
         s.pixelThreshold = s.pixelP999;
         return s;
     }

@@ -58,7 +58,19 @@ public final class AnomalyDetection {
     }
 
     public static Result detect(AnomalyModel model, ImagePlus imp, ResultsTable table, Progress progress) {
+        return detect(model, imp, null, table, progress);
+    }
+
+    /** As above, with one depth slice per image slice (null when the model needs none). */
+    public static Result detect(AnomalyModel model, ImagePlus imp, ImagePlus depth, ResultsTable table, Progress progress) {
         String p = problem(model, imp);
+        if (p == null) {
+            p = DepthInputs.problem(imp, depth);
+        }
+        if (p == null && depth == null && model.config().input.usesDepth()) {
+            p = "the model was trained on " + model.config().input.label + " input; choose the depth image of " + imp.getTitle()
+                    + " (depth_image)";
+        }
         if (p != null) {
             throw new IllegalArgumentException(p);
         }
@@ -72,7 +84,7 @@ public final class AnomalyDetection {
         for (int s = 1; s <= n; s++) {
             progress.checkCancelled();
             FloatImage im = ImageFiles.toFloatImage(imp, s);
-            ScoreResult r = model.score(im, null, ScoreMode.AST);
+            ScoreResult r = model.score(im, DepthInputs.slice(depth, s), null).get(ScoreMode.AST);
             float[] map = r.upsample(w, h);
             FloatProcessor fp = new FloatProcessor(w, h, map);
             heat.addSlice(n == 1 ? "anomaly map" : imp.getStack().getShortSliceLabel(s) == null

@@ -9,6 +9,7 @@ import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.io.BatchDetector;
+import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -38,8 +39,14 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Parameter(label = "Image", required = false, persist = false)
     private ImagePlus image;
 
+    @Parameter(label = "Depth image/stack (for models trained with depth)", required = false, persist = false)
+    private ImagePlus depth_image;
+
     @Parameter(label = "Or: folder of images", style = "directory", required = false, persist = false)
     private File input_folder;
+
+    @Parameter(label = "Depth folder (for a folder; same names)", style = "directory", required = false, persist = false)
+    private File depth_folder;
 
     @Parameter(label = "Output folder (for a folder)", style = "directory", required = false, persist = false)
     private File output_folder;
@@ -71,9 +78,9 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     protected String work(FijiProgress progress) throws Exception {
         results = new ResultsTable();
         if (Inputs.given(input_folder) != null) {
-            summary = detectFolder(model_file, input_folder, output_folder, backbone_file, overwrite, results, progress);
+            summary = detectFolder(model_file, input_folder, depth_folder, output_folder, backbone_file, overwrite, results, progress);
         } else {
-            detection = detectImage(model_file, image, backbone_file, results, progress);
+            detection = detectImage(model_file, image, depth_image, backbone_file, results, progress);
             anomaly_map = detection.heatMap;
             AnomalyDetection.addOverlay(image, detection.regions);
             if (add_to_roi_manager && !GraphicsEnvironment.isHeadless()) {
@@ -100,29 +107,34 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         return detection;
     }
 
-    public static AnomalyDetection.Result detectImage(File modelFile, ImagePlus image, File backbone, ResultsTable table,
-                                                      Progress progress) throws Exception {
+    public static AnomalyDetection.Result detectImage(File modelFile, ImagePlus image, ImagePlus depth, File backbone,
+                                                      ResultsTable table, Progress progress) throws Exception {
         String problem = ImageChecks.problem(image);
+        if (problem == null) {
+            problem = DepthInputs.problem(image, depth);
+        }
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
              AnomalyModel model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
-            return AnomalyDetection.detect(model, image, table, progress);
+            return AnomalyDetection.detect(model, image, depth, table, progress);
         }
     }
 
-    public static String detectFolder(File modelFile, File folder, File outFolder, File backbone, boolean overwrite,
+    public static String detectFolder(File modelFile, File folder, File depthFolder, File outFolder, File backbone, boolean overwrite,
                                       ResultsTable table, Progress progress) throws Exception {
         requireModel(modelFile);
         if (Inputs.given(outFolder) == null) {
             throw new IllegalArgumentException("choose an output folder for the heat maps and scores.csv");
         }
-        List<Path> files = ImageFiles.list(folder.toPath(), true);
+        List<List<Path>> pairs = DepthFiles.imagesAndDepths(ImageFiles.list(folder.toPath(), true),
+                Inputs.given(depthFolder) == null ? null : depthFolder.toPath());
+        List<Path> files = pairs.get(0);
         try (NDManager root = Engines.newManager();
              AnomalyModel model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
-            List<BatchDetector.Row> rows = BatchDetector.run(model, folder.toPath(), files, outFolder.toPath(), overwrite, progress);
+            List<BatchDetector.Row> rows = BatchDetector.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), overwrite, progress);
             for (BatchDetector.Row r : rows) {
                 table.incrementCounter();
                 table.addValue("image", r.image);

@@ -70,7 +70,7 @@ public class EvaluateCommand extends ProgressCommand {
         }
         AstConfig config = Preset.fromName(preset).config(epochs, 0);
         String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
-        List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), config, bb, progress);
+        List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), config, bb, null, false, progress);
         for (Evaluation.Row r : rows) {
             table.incrementCounter();
             table.addValue("category", r.category);

@@ -3,8 +3,11 @@ package io.github.astfiji.fiji;
 import ij.ImagePlus;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
+import io.github.astfiji.core.InputMode;
+import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.ast.AstConfig;
 import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.ModelTraining;
 import org.scijava.ItemIO;
@@ -30,6 +33,18 @@ public class TrainAstCommand extends ProgressCommand {
 
     @Parameter(label = "Or: open image/stack of normal images", required = false, persist = false)
     private ImagePlus training_image;
+
+    @Parameter(label = "Depth images (folder, same names; empty = none)", style = "directory", required = false, persist = false)
+    private File depth_folder;
+
+    @Parameter(label = "Or: open depth image/stack (one slice per image slice)", required = false, persist = false)
+    private ImagePlus depth_image;
+
+    @Parameter(label = "Input", choices = {"rgb", "depth", "rgb+depth"}, persist = false)
+    private String input = "rgb";
+
+    @Parameter(label = "Depth unit", choices = {"m", "mm", "um"}, persist = false)
+    private String depth_unit = "m";
 
     @Parameter(label = "Preset", choices = {"cpu", "paper-2d", "paper-3d"})
     private String preset = "cpu";
@@ -59,7 +74,8 @@ public class TrainAstCommand extends ProgressCommand {
 
     @Override
     protected String work(FijiProgress progress) throws Exception {
-        summary = train(training_folder, training_image, preset, backbone_file, epochs, image_size, model_file, overwrite, progress);
+        summary = train(training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset, backbone_file, epochs,
+                image_size, model_file, overwrite, progress);
         if (log != null) {
             log.info(summary);
         }
@@ -67,32 +83,48 @@ public class TrainAstCommand extends ProgressCommand {
     }
 
     /** The work behind both this command and the ImageJ 1 menu plugin. */
-    public static String train(File folder, ImagePlus image, String preset, File backbone, int epochs, int imageSize,
+    public static String train(File folder, ImagePlus image, File depthFolder, ImagePlus depthImage, String input, String depthUnit,
+                               String preset, File backbone, int epochs, int imageSize,
                                File modelFile, boolean overwrite, FijiProgress progress) throws Exception {
         if (modelFile == null) {
             throw new IllegalArgumentException("choose where to save the model (model_file)");
         }
+        AstConfig config = Preset.fromName(preset).config(epochs, imageSize);
+        config.input = InputMode.parse(input == null ? "rgb" : input);
+        config.depthScale = DepthMap.metresPerUnit(depthUnit);
         List<ImageSource> sources;
         if (Inputs.given(folder) != null) {
-            sources = ImageFiles.sources(ImageFiles.list(folder.toPath(), false));
+            List<java.nio.file.Path> files = ImageFiles.list(folder.toPath(), false);
+            sources = Inputs.given(depthFolder) == null ? ImageFiles.sources(files)
+                    : DepthFiles.withDepth(files, DepthFiles.pair(files, depthFolder.toPath()));
+            if (Inputs.given(depthFolder) == null && depthImage != null) {
+                throw new IllegalArgumentException("with a training folder, give the depth images as a folder too (depth_folder)");
+            }
         } else {
-            sources = slices(image);
+            sources = slices(image, depthImage);
         }
-        AstConfig config = Preset.fromName(preset).config(epochs, imageSize);
+        if (config.input.usesDepth() && Inputs.given(depthFolder) == null && depthImage == null) {
+            throw new IllegalArgumentException("input " + config.input.label + " needs depth images: choose depth_folder or depth_image, "
+                    + "or set input to rgb");
+        }
         String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
         return ModelTraining.trainAndSave(sources, config, bb, modelFile.toPath(), overwrite, progress);
     }
 
-    /** Every slice of an image as a training image (the image itself is not modified). */
-    static List<ImageSource> slices(ImagePlus imp) {
+    /** Every slice of an image (with its depth slice) as a training image; neither image is modified. */
+    static List<ImageSource> slices(ImagePlus imp, ImagePlus depth) {
         String problem = ImageChecks.problem(imp);
+        if (problem == null) {
+            problem = DepthInputs.problem(imp, depth);
+        }
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
         List<ImageSource> out = new ArrayList<>();
         for (int s = 1; s <= imp.getStackSize(); s++) {
             FloatImage im = ImageFiles.toFloatImage(imp, s);
-            out.add(ImageSource.of(imp.getTitle() + (imp.getStackSize() > 1 ? " [slice " + s + "]" : ""), im));
+            out.add(ImageSource.of(imp.getTitle() + (imp.getStackSize() > 1 ? " [slice " + s + "]" : ""), im,
+                    DepthInputs.slice(depth, s), null));
         }
         return out;
     }

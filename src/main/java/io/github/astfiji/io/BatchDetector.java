@@ -3,6 +3,7 @@ package io.github.astfiji.io;
 import ij.ImagePlus;
 import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreResult;
@@ -58,15 +59,35 @@ public final class BatchDetector {
 
     public static List<Row> run(AnomalyModel model, Path inputRoot, List<Path> files, Path outDir,
                                 boolean overwrite, Progress progress) throws IOException {
+        return run(model, inputRoot, files, null, outDir, overwrite, progress);
+    }
+
+    /** As above, with one depth file per image (null entries or a null list: no depth). */
+    public static List<Row> run(AnomalyModel model, Path inputRoot, List<Path> files, List<Path> depths, Path outDir,
+                                boolean overwrite, Progress progress) throws IOException {
         Files.createDirectories(outDir);
         Path csv = outDir.resolve(CSV_NAME);
         ImageFiles.checkWritable(csv, overwrite);
         // Validate every input before writing anything.
-        for (Path f : files) {
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
             ImagePlus imp = ImageFiles.open(f);
-            String problem = model.preprocessing().incompatibility(ImageFiles.toFloatImage(imp, 1));
+            FloatImage im = ImageFiles.toFloatImage(imp, 1);
+            String problem = model.preprocessing().incompatibility(im);
             if (problem != null) {
                 throw new IOException(f + ": " + problem);
+            }
+            Path d = depths == null ? null : depths.get(i);
+            if (d == null && model.config().input.usesDepth()) {
+                throw new IOException(f + ": the model was trained on " + model.config().input.label
+                        + " input and needs a depth file for every image; give the depth folder (--depth)");
+            }
+            if (d != null) {
+                DepthMap dm = DepthFiles.read(d);
+                if (dm.width() != im.width() || dm.height() != im.height()) {
+                    throw new IOException(d + " is " + dm.width() + "x" + dm.height() + " but its image " + f + " is "
+                            + im.width() + "x" + im.height() + "; depth and image must match pixel for pixel");
+                }
             }
             for (String suffix : new String[] {"_heatmap.tif", "_heatmap.png", "_overlay.png"}) {
                 ImageFiles.checkWritable(outDir.resolve(outputStem(inputRoot, f) + suffix), overwrite);
@@ -80,7 +101,8 @@ public final class BatchDetector {
             Path f = files.get(i);
             ImagePlus imp = ImageFiles.open(f);
             FloatImage im = ImageFiles.toFloatImage(imp, 1);
-            Map<ScoreMode, ScoreResult> r = model.score(im, null);
+            Path d = depths == null ? null : depths.get(i);
+            Map<ScoreMode, ScoreResult> r = model.score(im, d == null ? null : DepthFiles.read(d), null);
             ScoreResult ast = r.get(ScoreMode.AST);
             float[] map = ast.upsample(im.width(), im.height());
             String stem = outputStem(inputRoot, f);

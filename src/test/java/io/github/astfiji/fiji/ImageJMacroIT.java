@@ -117,6 +117,25 @@ class ImageJMacroIT {
     }
 
     @Test
+    void recordedDialogReplaysAsMacro(@TempDir Path dir) throws Exception {
+        Path home = pluginsFolder(dir.resolve("imagej"));
+        Path model = dir.resolve("brick.ast");
+        assertEquals(0, AstCli.run("train", "--images", "test-images/train/good", "--model", model.toString(),
+                "--epochs", "5", "--image-size", "64"));
+        Path out = Files.createDirectories(dir.resolve("recorded out"));
+        String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-cp",
+                IJ_JAR + File.pathSeparator + new File("target/test-classes").getAbsolutePath(), RecorderDriver.class.getName(),
+                model.toString(), new File("test-images/test/spot").getAbsolutePath(), out.toString()), 300, dir);
+        // what the Recorder wrote: snake_case keys, the paths, the ticked box, nothing about unset fields
+        String recorded = log.lines().filter(l -> l.startsWith("RECORDED: ")).findFirst().orElseThrow(() -> new AssertionError(log));
+        assertTrue(recorded.contains("run(\"Detect Anomalies\", \"model_file=") && recorded.contains("input_folder=")
+                && recorded.contains("output_folder=[" + out) && recorded.contains(" overwrite"), recorded);
+        System.out.println("ImageJMacroIT: the Recorder wrote " + recorded.substring("RECORDED: ".length()));
+        assertTrue(log.contains("FIRST RUN CSV: true"), log);
+        assertTrue(log.contains("REPLAYED CSV: true 6"), "the recorded line replays and scores the 5 images again:\n" + log);
+    }
+
+    @Test
     void menuEntriesAreInstalled(@TempDir Path dir) throws Exception {
         Path home = pluginsFolder(dir.resolve("imagej"));
         Path macro = dir.resolve("menus.ijm");

@@ -1,5 +1,9 @@
 package io.github.astfiji.core.ast;
 
+import io.github.astfiji.core.ImageScore;
+import io.github.astfiji.core.InputMode;
+import io.github.astfiji.core.depth.DepthProcessing;
+
 import java.util.Arrays;
 
 /** Everything that defines an AST model's architecture and training; stored in the model file. */
@@ -28,6 +32,14 @@ public final class AstConfig {
     public float calibrationFraction = 0.2f;
     /** False-positive rate on normal images that the image threshold is set to. */
     public float targetFpr = 0.01f;
+    /** How a map becomes the image score (and so what thresholds and verdicts are based on). */
+    public ImageScore imageScore = ImageScore.AUTO;
+    /** What the networks see: image features, depth channels, or both. */
+    public InputMode input = InputMode.RGB;
+    /** Restrict losses and scores to the foreground found in the depth map (when depth is given). */
+    public boolean foregroundMask = true;
+    /** Metres per depth unit (1 for MVTec 3D-AD's metres, 0.001 for millimetres). */
+    public float depthScale = 1f;
 
     public AstConfig copy() {
         AstConfig c = new AstConfig();
@@ -48,6 +60,10 @@ public final class AstConfig {
         c.seed = seed;
         c.calibrationFraction = calibrationFraction;
         c.targetFpr = targetFpr;
+        c.input = input;
+        c.imageScore = imageScore;
+        c.foregroundMask = foregroundMask;
+        c.depthScale = depthScale;
         return c;
     }
 
@@ -68,6 +84,15 @@ public final class AstConfig {
         require(gradientClip > 0, "gradientClip must be positive");
         require(calibrationFraction >= 0 && calibrationFraction < 0.9f, "calibrationFraction must be in [0, 0.9)");
         require(targetFpr > 0 && targetFpr < 1, "targetFpr must be in (0, 1)");
+        require(imageScore != null, "imageScore must be auto, mean or max");
+        require(input != null, "input must be rgb, depth or rgb+depth");
+        require(depthScale > 0 && Float.isFinite(depthScale), "depthScale must be positive");
+    }
+
+    /** Channels the flow and student work on: the backbone's, the depth's, or both. */
+    public int featureChannels(int backboneChannels) {
+        int depth = DepthProcessing.UNSHUFFLE * DepthProcessing.UNSHUFFLE;
+        return (input.usesImage() ? backboneChannels : 0) + (input.usesDepth() ? depth : 0);
     }
 
     private static void require(boolean ok, String message) {

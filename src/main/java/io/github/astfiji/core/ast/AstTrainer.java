@@ -19,6 +19,7 @@ import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.backbone.Backbone;
+import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.nn.Params;
 
 import java.io.IOException;
@@ -82,7 +83,7 @@ public final class AstTrainer {
                 throw new IllegalArgumentException("image size " + config.imageSize + " gives a feature map smaller than 2x2 with a stride-"
                         + backbone.stride() + " backbone; raise the image size");
             }
-            network = new AstNetwork(modelManager, config, backbone.channels());
+            network = new AstNetwork(modelManager, config, config.featureChannels(backbone.channels()));
             AnomalyModel model = new AnomalyModel(modelManager, pre, backbone, network);
             history = new History(config.teacherEpochs, config.studentEpochs);
             try (NDManager cache = parent.newSubManager()) {
@@ -90,11 +91,12 @@ public final class AstTrainer {
                 List<ImageSource> fit = new ArrayList<>();
                 List<ImageSource> held = new ArrayList<>();
                 splitForCalibration(images, fit, held);
-                if (backbone.needsCalibration()) {
+                if (backbone.needsCalibration() && config.input.usesImage()) {
                     calibrate(fit, model, cache);
                 }
-                NDArray features = extractAll(fit, model, cache);
-                NDArray masks = masksAll(fit, model, cache);
+                NDList fitCache = extractAll(fit, model, cache);
+                NDArray features = fitCache.get(0);
+                NDArray masks = fitCache.get(1);
                 history.featureSeconds = (System.nanoTime() - t0) / 1e9;
                 t0 = System.nanoTime();
                 trainTeacher(network, features, masks, cache);
@@ -106,7 +108,8 @@ public final class AstTrainer {
                 if (held.isEmpty()) {
                     computeStats(model, features, masks, cache, "training");
                 } else {
-                    computeStats(model, extractAll(held, model, cache), masksAll(held, model, cache), cache, "held-out");
+                    NDList heldCache = extractAll(held, model, cache);
+                    computeStats(model, heldCache.get(0), heldCache.get(1), cache, "held-out");
                 }
             }
             return model;
@@ -217,18 +220,30 @@ public final class AstTrainer {
         }
     }
 
-    private NDArray extractAll(List<ImageSource> images, AnomalyModel model, NDManager cache) throws IOException {
+    /**
+     * Runs every image (and depth map) through preprocessing and the backbone once:
+     * returns the (N, C, g, g) network inputs and (N, g, g) foreground masks (1/0, all ones
+     * where an image has no mask).
+     */
+    private NDList extractAll(List<ImageSource> images, AnomalyModel model, NDManager cache) throws IOException {
         progress.stage("Extracting features", images.size());
         List<NDArray> parts = new ArrayList<>();
+        int g = model.gridSize();
+        float[] m = new float[images.size() * g * g];
         for (int start = 0; start < images.size(); start += config.batchSize) {
             progress.checkCancelled();
             int end = Math.min(images.size(), start + config.batchSize);
-            List<FloatImage> batch = new ArrayList<>();
+            List<AnomalyModel.Input> batch = new ArrayList<>();
             for (int i = start; i < end; i++) {
-                batch.add(load(images.get(i)));
+                AnomalyModel.Input in = prepare(images.get(i), model);
+                boolean[] fg = model.gridMask(in.mask, in.image.width(), in.image.height());
+                for (int k = 0; k < g * g; k++) {
+                    m[i * g * g + k] = fg == null || fg[k] ? 1f : 0f;
+                }
+                batch.add(in);
             }
             try (NDManager scope = cache.newSubManager()) {
-                NDArray f = model.features(scope, batch);
+                NDArray f = model.networkInput(scope, batch);
                 f.attach(cache);
                 parts.add(f);
             }
@@ -236,29 +251,25 @@ public final class AstTrainer {
         }
         NDArray all = NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 0);
         parts.forEach(NDArray::close);
-        return all;
+        return new NDList(all, cache.create(m, new Shape(images.size(), g, g)));
     }
 
-    /** (N, g, g) foreground masks (1/0), all ones for images without a mask. */
-    private NDArray masksAll(List<ImageSource> images, AnomalyModel model, NDManager cache) throws IOException {
-        int g = model.gridSize();
-        float[] m = new float[images.size() * g * g];
-        for (int i = 0; i < images.size(); i++) {
-            float[] full = images.get(i).mask();
-            boolean[] fg = null;
-            if (full != null) {
-                FloatImage im = load(images.get(i));
-                if (full.length != im.width() * im.height()) {
-                    throw new IllegalArgumentException("the mask of " + images.get(i).name() + " has " + full.length
-                            + " pixels but the image has " + im.width() * im.height());
-                }
-                fg = model.gridMask(full, im.width(), im.height());
-            }
-            for (int k = 0; k < g * g; k++) {
-                m[i * g * g + k] = fg == null || fg[k] ? 1f : 0f;
-            }
+    /** Loads one training image with its depth and mask; problems name the image. */
+    private static AnomalyModel.Input prepare(ImageSource src, AnomalyModel model) throws IOException {
+        FloatImage im = load(src);
+        DepthMap depth;
+        float[] mask;
+        try {
+            depth = src.depth();
+            mask = src.mask();
+        } catch (IOException e) {
+            throw new IOException("cannot read the depth or mask of training image " + src.name() + ": " + e.getMessage(), e);
         }
-        return cache.create(m, new Shape(images.size(), g, g));
+        try {
+            return model.prepare(im, depth, mask);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("training image " + src.name() + ": " + e.getMessage(), e);
+        }
     }
 
     private Optimizer adam() {
@@ -452,7 +463,7 @@ public final class AstTrainer {
                             fg[k] = mk[i * h * w + k] > 0;
                             partial |= !fg[k];
                         }
-                        ScoreResult r = new ScoreResult(grid, w, h, partial ? fg : null);
+                        ScoreResult r = new ScoreResult(grid, w, h, partial ? fg : null, config.imageScore);
                         imageScores.get(mode)[(int) (start + i)] = r.score;
                         float[] kept = new float[grid.length];
                         int c = 0;

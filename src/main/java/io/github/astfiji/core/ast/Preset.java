@@ -1,5 +1,7 @@
 package io.github.astfiji.core.ast;
 
+import io.github.astfiji.core.ImageScore;
+
 import java.util.Locale;
 
 /**
@@ -10,7 +12,9 @@ import java.util.Locale;
 public enum Preset {
     /**
      * 192 px (a 24x24 feature grid, like the paper's), built-in backbone, flow width 64,
-     * student 2 blocks x 128, 40+40 epochs at learning rate 1e-3 (few images give few steps).
+     * student 2 blocks x 128, 40+40 epochs at learning rate 1e-3 (few images give few steps),
+     * max image score (with the built-in backbone it separated defects better than the mean
+     * on every data set measured; BENCHMARKS.md).
      */
     CPU,
     /** MVTec AD: flow hidden 1024, alpha 3, 240 epochs, student 4 x 1024. */
@@ -42,6 +46,7 @@ public enum Preset {
                 break;
             default:
                 c.learningRate = 1e-3f;
+                c.imageScore = ImageScore.MAX;
                 c.teacherEpochs = 40;
                 c.studentEpochs = 40;
                 break;

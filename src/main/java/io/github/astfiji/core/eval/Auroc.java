@@ -1,7 +1,5 @@
 package io.github.astfiji.core.eval;
 
-import java.util.Arrays;
-
 /** Area under the ROC curve via the rank-sum statistic; ties count one half. */
 public final class Auroc {
 
@@ -11,11 +9,10 @@ public final class Auroc {
     /** @param scores higher = more anomalous; @param anomalous ground truth per score */
     public static double of(float[] scores, boolean[] anomalous) {
         int n = scores.length;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+        if (anomalous.length != n) {
+            throw new IllegalArgumentException(n + " scores but " + anomalous.length + " labels");
         }
-        Arrays.sort(order, (a, b) -> Float.compare(scores[a], scores[b]));
+        int[] order = Ranking.ascending(scores);
         double rankSumPos = 0;
         long pos = 0;
         int i = 0;

@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scores a labelled test set and reports image AUROC (mean and max scoring) for AST and
- * the teacher-only baseline, and pixel AUROC where ground-truth masks exist. Maps and
- * masks are compared at 192 x 192, as the reference implementation does.
+ * Scores a labelled test set and reports, for AST and the teacher-only baseline, image
+ * AUROC (mean and max scoring), F1-max of the model's image score, and where every defect
+ * image has a ground-truth mask, pixel AUROC and AUPRO (to 30 % FPR). Maps (background
+ * set to 0 where a foreground mask exists) and masks are compared at 192 x 192, as the
+ * reference implementation does.
  */
 public final class Evaluation {
 
@@ -34,6 +36,12 @@ public final class Evaluation {
         public double nllImageAurocMax = Double.NaN;
         public double pixelAuroc = Double.NaN;
         public double nllPixelAuroc = Double.NaN;
+        public double aupro = Double.NaN;
+        public double nllAupro = Double.NaN;
+        /** Best F1 of the model's image score over all thresholds, and that threshold. */
+        public double f1Max = Double.NaN;
+        public double f1Threshold = Double.NaN;
+        public double nllF1Max = Double.NaN;
         public String notes = "";
     }
 
@@ -50,20 +58,28 @@ public final class Evaluation {
         Row row = new Row();
         row.category = category;
         int n = test.size();
-        float[][] img = new float[4][n];
+        float[][] img = new float[6][n];
         List<float[]> pixAst = new ArrayList<>();
         List<float[]> pixNll = new ArrayList<>();
-        List<float[]> pixGt = new ArrayList<>();
+        List<boolean[]> pixGt = new ArrayList<>();
         boolean allMasks = true;
         progress.stage("Evaluating " + category, n);
         for (int i = 0; i < n; i++) {
             progress.checkCancelled();
-            FloatImage im = test.get(i).load();
-            Map<ScoreMode, ScoreResult> r = model.score(im, null);
+            ImageSource src = test.get(i);
+            FloatImage im = src.load();
+            Map<ScoreMode, ScoreResult> r;
+            try {
+                r = model.score(im, src.depth(), src.mask());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("test image " + src.name() + ": " + e.getMessage(), e);
+            }
             img[0][i] = r.get(ScoreMode.AST).meanScore;
             img[1][i] = r.get(ScoreMode.AST).maxScore;
             img[2][i] = r.get(ScoreMode.TEACHER_NLL).meanScore;
             img[3][i] = r.get(ScoreMode.TEACHER_NLL).maxScore;
+            img[4][i] = r.get(ScoreMode.AST).score;
+            img[5][i] = r.get(ScoreMode.TEACHER_NLL).score;
             if (defect[i]) {
                 row.defectImages++;
             } else {
@@ -73,9 +89,9 @@ public final class Evaluation {
             if (gt == null) {
                 allMasks = false;
             } else if (allMasks) {
-                pixAst.add(gridMap(r.get(ScoreMode.AST)));
-                pixNll.add(gridMap(r.get(ScoreMode.TEACHER_NLL)));
-                pixGt.add(Resample.resize(gt, im.width(), im.height(), PIXEL_GRID, PIXEL_GRID));
+                pixAst.add(r.get(ScoreMode.AST).upsample(PIXEL_GRID, PIXEL_GRID));
+                pixNll.add(r.get(ScoreMode.TEACHER_NLL).upsample(PIXEL_GRID, PIXEL_GRID));
+                pixGt.add(binary(Resample.resize(gt, im.width(), im.height(), PIXEL_GRID, PIXEL_GRID)));
             }
             progress.step(i + 1, null);
         }
@@ -87,26 +103,48 @@ public final class Evaluation {
         row.imageAurocMax = Auroc.of(img[1], defect);
         row.nllImageAuroc = Auroc.of(img[2], defect);
         row.nllImageAurocMax = Auroc.of(img[3], defect);
+        F1Max f1 = F1Max.of(img[4], defect);
+        row.f1Max = f1.f1;
+        row.f1Threshold = f1.threshold;
+        row.nllF1Max = F1Max.of(img[5], defect).f1;
         if (allMasks) {
-            boolean[] truth = flattenMask(pixGt);
+            boolean[] truth = concat(pixGt);
             row.pixelAuroc = Auroc.of(FloatArrays.concat(pixAst), truth);
             row.nllPixelAuroc = Auroc.of(FloatArrays.concat(pixNll), truth);
+            int[] sizes = new int[pixGt.size()];
+            java.util.Arrays.fill(sizes, PIXEL_GRID);
+            row.aupro = Aupro.of(pixAst, pixGt, sizes, sizes, Aupro.DEFAULT_FPR_LIMIT);
+            row.nllAupro = Aupro.of(pixNll, pixGt, sizes, sizes, Aupro.DEFAULT_FPR_LIMIT);
         } else {
             row.notes = "some defect images have no ground-truth mask: pixel AUROC not computed";
         }
         return row;
     }
 
-    private static float[] gridMap(ScoreResult r) {
-        return Resample.resize(r.grid, r.gridWidth, r.gridHeight, PIXEL_GRID, PIXEL_GRID);
-    }
-
-    private static boolean[] flattenMask(List<float[]> parts) {
-        float[] f = FloatArrays.concat(parts);
-        boolean[] b = new boolean[f.length];
-        for (int i = 0; i < f.length; i++) {
-            b[i] = f[i] > 0.5f;
+    /** A resized 0/1 (or 0/255) mask back to binary: defect where at least half covered. */
+    private static boolean[] binary(float[] resized) {
+        float max = 0;
+        for (float v : resized) {
+            max = Math.max(max, v);
+        }
+        boolean[] b = new boolean[resized.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = max > 0 && resized[i] >= 0.5f * (max > 1.5f ? 255f : 1f);
         }
         return b;
+    }
+
+    private static boolean[] concat(List<boolean[]> parts) {
+        int n = 0;
+        for (boolean[] p : parts) {
+            n += p.length;
+        }
+        boolean[] out = new boolean[n];
+        int o = 0;
+        for (boolean[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
     }
 }

@@ -174,9 +174,10 @@ public final class ModelFile {
             try {
                 backbone = openBackbone(file, zip, manifest, bbInfo, bbId, manager, config, backboneFile);
                 int channels = manifest.get("featureChannels").getAsInt();
-                if (backbone.channels() != channels) {
-                    throw new ModelFormatException(file + " needs a backbone with " + channels + " channels but the backbone gives "
-                            + backbone.channels() + ". Use the backbone the model was trained with.");
+                if (config.featureChannels(backbone.channels()) != channels) {
+                    throw new ModelFormatException(file + " needs " + channels + " feature channels but its backbone with "
+                            + config.input.label + " input gives " + config.featureChannels(backbone.channels())
+                            + ". Use the backbone the model was trained with.");
                 }
                 network = new AstNetwork(manager, config, channels);
                 network.params().read(new DataInputStream(new ByteArrayInputStream(params)));

@@ -9,6 +9,7 @@ import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.RoiManager;
 import io.github.astfiji.fiji.AnomalyDetection;
+import io.github.astfiji.fiji.DepthInputs;
 import io.github.astfiji.fiji.DetectAnomaliesCommand;
 import io.github.astfiji.fiji.FijiProgress;
 
@@ -20,7 +21,9 @@ public class DetectAnomaliesPlugin implements PlugIn {
         GenericDialog gd = new GenericDialog("Detect Anomalies");
         gd.addFileField("model_file", PluginDialogs.remembered("model_file"), 40);
         gd.addMessage("Leave input_folder empty to use the open image or stack.");
+        gd.addChoice("depth_image", DepthInputs.choices(), DepthInputs.NONE);
         gd.addDirectoryField("input_folder", "", 40);
+        gd.addDirectoryField("depth_folder", "", 40);
         gd.addDirectoryField("output_folder", "", 40);
         gd.addFileField("backbone_file", "", 40);
         gd.addCheckbox("add_to_roi_manager", true);
@@ -30,7 +33,9 @@ public class DetectAnomaliesPlugin implements PlugIn {
             return;
         }
         String model = gd.getNextString();
+        String depthImage = gd.getNextChoice();
         String folder = gd.getNextString();
+        String depthFolder = gd.getNextString();
         String out = gd.getNextString();
         String backbone = gd.getNextString();
         boolean toRoiManager = gd.getNextBoolean();
@@ -41,12 +46,12 @@ public class DetectAnomaliesPlugin implements PlugIn {
         try {
             if (PluginDialogs.file(folder) != null) {
                 String summary = DetectAnomaliesCommand.detectFolder(PluginDialogs.file(model), PluginDialogs.file(folder),
-                        PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, table, progress);
+                        PluginDialogs.file(depthFolder), PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, table, progress);
                 IJ.log(summary);
             } else {
                 ImagePlus imp = WindowManager.getCurrentImage();
                 AnomalyDetection.Result r = DetectAnomaliesCommand.detectImage(PluginDialogs.file(model), imp,
-                        PluginDialogs.file(backbone), table, progress);
+                        DepthInputs.byTitle(depthImage), PluginDialogs.file(backbone), table, progress);
                 AnomalyDetection.addOverlay(imp, r.regions);
                 if (toRoiManager && !r.regions.isEmpty()) {
                     RoiManager rm = RoiManager.getRoiManager();

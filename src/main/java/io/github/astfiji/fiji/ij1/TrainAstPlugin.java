@@ -6,6 +6,7 @@ import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.fiji.DepthInputs;
 import io.github.astfiji.fiji.FijiProgress;
 import io.github.astfiji.fiji.TrainAstCommand;
 
@@ -18,6 +19,10 @@ public class TrainAstPlugin implements PlugIn {
         GenericDialog gd = new GenericDialog("Train AST");
         gd.addMessage("Train on defect-free images: a folder, or the open image/stack if the folder is empty.");
         gd.addDirectoryField("training_folder", PluginDialogs.remembered("training_folder"), 40);
+        gd.addDirectoryField("depth_folder", "", 40);
+        gd.addChoice("depth_image", DepthInputs.choices(), DepthInputs.NONE);
+        gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
+        gd.addChoice("depth_unit", new String[] {"m", "mm", "um"}, "m");
         gd.addChoice("preset", Preset.names(), Preset.CPU.cliName());
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
@@ -30,6 +35,10 @@ public class TrainAstPlugin implements PlugIn {
             return;
         }
         String folder = gd.getNextString();
+        String depthFolder = gd.getNextString();
+        String depthImage = gd.getNextChoice();
+        String input = gd.getNextChoice();
+        String depthUnit = gd.getNextChoice();
         String preset = gd.getNextChoice();
         String backbone = gd.getNextString();
         int epochs = (int) gd.getNextNumber();
@@ -39,7 +48,7 @@ public class TrainAstPlugin implements PlugIn {
         PluginDialogs.remember("training_folder", folder);
         try {
             String summary = TrainAstCommand.train(PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
-                    preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false));
+                    PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false));
             IJ.log(summary);
             IJ.showStatus("Train AST: done");
         } catch (Exception e) {

@@ -1,6 +1,7 @@
 package io.github.astfiji.fiji;
 
 import ij.measure.ResultsTable;
+import io.github.astfiji.core.InputMode;
 import io.github.astfiji.core.ast.AstConfig;
 import io.github.astfiji.core.ast.Preset;
 import io.github.astfiji.core.eval.Evaluation;
@@ -23,6 +24,9 @@ public class EvaluateCommand extends ProgressCommand {
 
     @Parameter(label = "Data set folder (train/good, test/<type>, ground_truth/<type>)", style = "directory", persist = false)
     private File dataset_folder;
+
+    @Parameter(label = "Input (depth needs the MVTec 3D-AD layout)", choices = {"rgb", "depth", "rgb+depth"}, persist = false)
+    private String input = "rgb";
 
     @Parameter(label = "Preset", choices = {"cpu", "paper-2d", "paper-3d"})
     private String preset = "cpu";
@@ -49,7 +53,7 @@ public class EvaluateCommand extends ProgressCommand {
     @Override
     protected String work(FijiProgress progress) throws Exception {
         table = new ResultsTable();
-        markdown = evaluate(dataset_folder, preset, backbone_file, epochs, output_folder, table, progress);
+        markdown = evaluate(dataset_folder, input, preset, backbone_file, epochs, output_folder, table, progress);
         if (log != null) {
             log.info(markdown);
         }
@@ -63,12 +67,13 @@ public class EvaluateCommand extends ProgressCommand {
         return table;
     }
 
-    public static String evaluate(File dataset, String preset, File backbone, int epochs, File outFolder, ResultsTable table,
-                                  FijiProgress progress) throws Exception {
+    public static String evaluate(File dataset, String input, String preset, File backbone, int epochs, File outFolder,
+                                  ResultsTable table, FijiProgress progress) throws Exception {
         if (dataset == null) {
             throw new IllegalArgumentException("choose a data set folder");
         }
         AstConfig config = Preset.fromName(preset).config(epochs, 0);
+        config.input = InputMode.parse(input == null ? "rgb" : input);
         String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
         List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), config, bb, null, false, progress);
         for (Evaluation.Row r : rows) {
@@ -79,9 +84,12 @@ public class EvaluateCommand extends ProgressCommand {
             table.addValue("ast_image_auroc", r.imageAuroc);
             table.addValue("ast_image_auroc_max", r.imageAurocMax);
             table.addValue("ast_pixel_auroc", r.pixelAuroc);
+            table.addValue("ast_aupro", r.aupro);
+            table.addValue("ast_f1_max", r.f1Max);
             table.addValue("teacher_image_auroc", r.nllImageAuroc);
             table.addValue("teacher_image_auroc_max", r.nllImageAurocMax);
             table.addValue("teacher_pixel_auroc", r.nllPixelAuroc);
+            table.addValue("teacher_aupro", r.nllAupro);
             table.addValue("notes", r.notes);
         }
         if (Inputs.given(outFolder) != null) {

@@ -44,6 +44,9 @@ public final class ModelTraining {
     public static String trainAndSave(List<ImageSource> images, AstConfig config, String backbone, Validation validation,
                                       boolean useF1, Path modelFile, boolean overwrite, Progress progress) throws IOException {
         config.validate();
+        if (useF1 && validation == null) {
+            throw new IllegalArgumentException("the F1 threshold needs labelled validation images (normal and defective): give --validation DIR");
+        }
         ImageFiles.checkWritable(modelFile, overwrite);
         Path dir = modelFile.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
@@ -59,8 +62,6 @@ public final class ModelTraining {
                 String f1Note = "";
                 if (validation != null) {
                     f1Note = calibrateF1(m, validation, useF1, progress);
-                } else if (useF1) {
-                    throw new IllegalArgumentException("the F1 threshold needs labelled validation images (normal and defective)");
                 }
                 ModelFile.write(m, modelFile, overwrite);
                 AstTrainer.History h = trainer.history();

@@ -181,4 +181,31 @@ class CliTest {
         assertEquals(1, r.code());
         assertTrue(r.out().contains("nothing.ast") && r.out().contains("train"), r.out());
     }
+
+    @Test
+    void labelledValidationGivesAnF1Threshold(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("f1.ast");
+        Run r = cli(concat(new String[] {"train", "--images", "test-images/train/good", "--model", model.toString(),
+            "--validation", "test-images/test", "--threshold", "f1"}, FAST));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("F1-optimal image threshold") && r.out().contains("used for verdicts"), r.out());
+        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.Engines.newManager();
+             io.github.astfiji.core.AnomalyModel back = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
+            io.github.astfiji.core.ScoreStats s = back.stats(io.github.astfiji.core.ScoreMode.AST);
+            assertEquals("f1", s.thresholdRule);
+            assertEquals(s.f1Threshold, s.imageThreshold, 0f);
+            assertEquals(25, s.f1Images);
+            assertTrue(s.f1 > 0 && s.f1 <= 1, "F1 " + s.f1);
+        }
+        // an F1 threshold without labelled images is refused, and no model is written
+        Run bad = cli(concat(new String[] {"train", "--images", "test-images/train/good", "--model", dir.resolve("x.ast").toString(),
+            "--threshold", "f1"}, FAST));
+        assertEquals(1, bad.code());
+        assertTrue(bad.out().contains("labelled validation"), bad.out());
+        assertTrue(!Files.exists(dir.resolve("x.ast")));
+        Run onlyGood = cli(concat(new String[] {"train", "--images", "test-images/train/good", "--model", dir.resolve("y.ast").toString(),
+            "--validation", "test-images/test/good"}, FAST));
+        assertEquals(1, onlyGood.code());
+        assertTrue(onlyGood.out().contains("needs both normal images"), onlyGood.out());
+    }
 }

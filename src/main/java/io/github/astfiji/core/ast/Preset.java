@@ -14,7 +14,7 @@ public enum Preset {
      * 192 px (a 24x24 feature grid, like the paper's), built-in backbone, flow width 64,
      * student 2 blocks x 128, 40+40 epochs at learning rate 1e-3 (few images give few steps),
      * max image score (with the built-in backbone it separated defects better than the mean
-     * on every data set measured; BENCHMARKS.md).
+     * on the brick, gravel and grass photo sets; BENCHMARKS.md).
      */
     CPU,
     /** MVTec AD: flow hidden 1024, alpha 3, 240 epochs, student 4 x 1024. */

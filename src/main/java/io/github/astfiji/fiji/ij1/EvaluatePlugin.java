@@ -15,6 +15,7 @@ public class EvaluatePlugin implements PlugIn {
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Evaluate Anomaly Detection");
         gd.addDirectoryField("dataset_folder", PluginDialogs.remembered("dataset_folder"), 40);
+        gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
         gd.addChoice("preset", Preset.names(), Preset.CPU.cliName());
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
@@ -24,6 +25,7 @@ public class EvaluatePlugin implements PlugIn {
             return;
         }
         String dataset = gd.getNextString();
+        String input = gd.getNextChoice();
         String preset = gd.getNextChoice();
         String backbone = gd.getNextString();
         int epochs = (int) gd.getNextNumber();
@@ -31,7 +33,7 @@ public class EvaluatePlugin implements PlugIn {
         PluginDialogs.remember("dataset_folder", dataset);
         ResultsTable table = new ResultsTable();
         try {
-            String md = EvaluateCommand.evaluate(PluginDialogs.file(dataset), preset, PluginDialogs.file(backbone), epochs,
+            String md = EvaluateCommand.evaluate(PluginDialogs.file(dataset), input, preset, PluginDialogs.file(backbone), epochs,
                     PluginDialogs.file(out), table, new FijiProgress(() -> false));
             IJ.log(md);
             table.show(EvaluateCommand.TABLE_TITLE);

@@ -46,7 +46,7 @@ class AstQualityTest {
                     scores[i] = r.score;
                     means[i] = r.meanScore;
                 }
-                // the CPU preset scores an image by the max of its map (BENCHMARKS.md: max beat mean on every set measured)
+                // the CPU preset scores an image by the max of its map (BENCHMARKS.md: max beat mean on the photo texture sets)
                 assertEquals(io.github.astfiji.core.ImageScore.MAX, config.imageScore);
                 double auroc = Auroc.of(scores, ds.testIsDefect);
                 System.out.printf("AstQualityTest: image AUROC %.3f (max score; mean score %.3f) on %d test images%n", auroc,

@@ -77,7 +77,7 @@ public final class DatasetEvaluation {
                 }
                 try (model) {
                     Evaluation.Row row = ds.test.isEmpty() ? new Evaluation.Row()
-                            : Evaluation.evaluate(name, model, ds.test, ds.testIsDefect, ds.masks(), progress);
+                            : Evaluation.evaluate(name, model, ds.test, ds.testIsDefect, ds.testLabels, ds.masks(), progress);
                     row.category = name;
                     List<String> notes = new ArrayList<>(ds.notes);
                     if (!row.notes.isEmpty() && !notes.contains(row.notes)) {
@@ -145,15 +145,27 @@ public final class DatasetEvaluation {
         return sb.toString();
     }
 
-    /** Writes results.md and results.csv into a folder, refusing to replace files unless asked. */
+    /** Image AUROC per category and defect type (model's image score), AST and teacher-only. */
+    public static String byTypeCsv(List<Evaluation.Row> rows) {
+        StringBuilder sb = new StringBuilder("category,defect_type,ast_image_auroc,nll_image_auroc\n");
+        for (Evaluation.Row r : rows) {
+            r.byType.forEach((type, v) -> sb.append(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f%n", r.category, type, v[0], v[1])));
+        }
+        return sb.toString();
+    }
+
+    /** Writes results.md, results.csv and results_by_type.csv into a folder, refusing to replace files unless asked. */
     public static void write(List<Evaluation.Row> rows, Path dir, boolean overwrite) throws IOException {
         Files.createDirectories(dir);
         Path md = dir.resolve("results.md");
         Path csv = dir.resolve("results.csv");
         ImageFiles.checkWritable(md, overwrite);
+        Path types = dir.resolve("results_by_type.csv");
         ImageFiles.checkWritable(csv, overwrite);
+        ImageFiles.checkWritable(types, overwrite);
         Files.writeString(md, markdown(rows), StandardCharsets.UTF_8);
         Files.writeString(csv, csv(rows), StandardCharsets.UTF_8);
+        Files.writeString(types, byTypeCsv(rows), StandardCharsets.UTF_8);
     }
 
     private static double mean(List<Evaluation.Row> rows, int col) {

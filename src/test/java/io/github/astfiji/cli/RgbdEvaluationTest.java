@@ -80,6 +80,9 @@ class RgbdEvaluationTest {
             sum += auroc;
         }
         assertTrue(sum / 2 >= 0.7, "mean image AUROC (max) " + sum / 2 + "\n" + md);
+        List<String> byType = Files.readAllLines(out.resolve("results_by_type.csv"));
+        assertEquals(1 + 8 + 7, byType.size(), "one row per category and defect type: " + byType);
+        assertTrue(byType.stream().anyMatch(l -> l.startsWith("board,misplaced,")), byType.toString());
 
         // the saved model remembers its input mode and refuses to score without depth
         try (NDManager m = Engines.newManager(); AnomalyModel model = ModelFile.read(models.resolve("board.ast"), m, null)) {

@@ -30,7 +30,10 @@ public final class DepthProcessing {
         public final float[] plane;
         /** Dilated foreground; null when nothing stands off the plane (then every pixel counts). */
         public final boolean[] foreground;
-        /** (z - foreground mean) * 100 with the background set to the foreground mean (so 0). */
+        /**
+         * (z - foreground mean) * 100 with the background set to the foreground mean (so 0);
+         * without foreground, (z - plane) * 100.
+         */
         public final float[] normalised;
 
         Result(int width, int height, float[] filled, float[] plane, boolean[] foreground, float[] normalised) {
@@ -78,7 +81,19 @@ public final class DepthProcessing {
         for (boolean b : fg) {
             any |= b;
         }
-        return new Result(w, h, filled, plane, any ? fg : null, normalise(filled, any ? fg : null));
+        float[] normalised;
+        if (any) {
+            normalised = normalise(filled, fg);
+        } else {
+            // Nothing stands off the plane: a flat surface (a texture) fills the view. The paper's
+            // rule (mean of the foreground) is undefined here; the height above the fitted plane
+            // keeps what matters (dents, bumps) instead of the table's tilt.
+            normalised = new float[filled.length];
+            for (int i = 0; i < filled.length; i++) {
+                normalised[i] = (filled[i] - plane[i]) * SCALE;
+            }
+        }
+        return new Result(w, h, filled, plane, any ? fg : null, normalised);
     }
 
     /**

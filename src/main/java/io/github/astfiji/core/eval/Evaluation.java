@@ -42,6 +42,8 @@ public final class Evaluation {
         public double f1Max = Double.NaN;
         public double f1Threshold = Double.NaN;
         public double nllF1Max = Double.NaN;
+        /** Per defect type: image AUROC of that type against the normal images, {AST, teacher-only} (model's image score). */
+        public final java.util.Map<String, double[]> byType = new java.util.TreeMap<>();
         public String notes = "";
     }
 
@@ -54,6 +56,12 @@ public final class Evaluation {
     }
 
     public static Row evaluate(String category, AnomalyModel model, List<ImageSource> test, boolean[] defect,
+                               MaskSource masks, Progress progress) throws IOException {
+        return evaluate(category, model, test, defect, null, masks, progress);
+    }
+
+    /** As above; with a label per image (its test sub-folder), also the AUROC per defect type. */
+    public static Row evaluate(String category, AnomalyModel model, List<ImageSource> test, boolean[] defect, List<String> labels,
                                MaskSource masks, Progress progress) throws IOException {
         Row row = new Row();
         row.category = category;
@@ -107,6 +115,28 @@ public final class Evaluation {
         row.f1Max = f1.f1;
         row.f1Threshold = f1.threshold;
         row.nllF1Max = F1Max.of(img[5], defect).f1;
+        if (labels != null) {
+            for (String type : new java.util.TreeSet<>(labels)) {
+                if (type.equals("good")) {
+                    continue;
+                }
+                java.util.List<Integer> keep = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    if (!defect[i] || labels.get(i).equals(type)) {
+                        keep.add(i);
+                    }
+                }
+                float[] a = new float[keep.size()];
+                float[] b = new float[keep.size()];
+                boolean[] d = new boolean[keep.size()];
+                for (int k = 0; k < a.length; k++) {
+                    a[k] = img[4][keep.get(k)];
+                    b[k] = img[5][keep.get(k)];
+                    d[k] = defect[keep.get(k)];
+                }
+                row.byType.put(type, new double[] {Auroc.of(a, d), Auroc.of(b, d)});
+            }
+        }
         if (allMasks) {
             boolean[] truth = concat(pixGt);
             row.pixelAuroc = Auroc.of(FloatArrays.concat(pixAst), truth);

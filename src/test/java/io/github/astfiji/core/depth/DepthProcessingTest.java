@@ -37,8 +37,18 @@ class DepthProcessingTest {
         assertNull(r.foreground, "nothing stands 7 mm off the table");
         assertNull(r.mask());
         for (float v : r.normalised) {
-            assertEquals(0f, v, 1.5f + 1e-4f, "without foreground, (z - mean) * 100 stays within half the 3 cm tilt");
+            assertEquals(0f, v, 1e-3f, "without foreground the height above the plane is fed: the tilt is gone");
         }
+    }
+
+    @Test
+    void flatSurfaceKeepsShallowDentsAboveItsPlane() {
+        float[] z = tilted();
+        z[20 * W + 24] += 0.003f; // a 3 mm dent (farther from the camera): below the foreground threshold
+        DepthProcessing.Result r = DepthProcessing.process(new DepthMap(W, H, z));
+        assertNull(r.foreground);
+        assertEquals(0.3f, r.normalised[20 * W + 24], 1e-3f, "3 mm behind the plane = +0.3 (centimetres)");
+        assertEquals(0f, r.normalised[20 * W + 10], 1e-3f);
     }
 
     @Test

@@ -122,4 +122,19 @@ class FijiDepthTest {
                 "epochs", 2, "image_size", 64).get();
         assertFalse(ok.isCanceled(), ok.getCancelReason());
     }
+
+    @Test
+    void evaluateCommandReportsTheMetricsTable() throws Exception {
+        CommandModule m = commands.run(EvaluateCommand.class, true, "dataset_folder", data.toFile(), "input", "rgb+depth",
+                "epochs", 10).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ResultsTable t = ((EvaluateCommand) m.getDelegateObject()).table();
+        assertEquals(2, t.size(), "one row per category");
+        assertEquals("board", t.getStringValue("category", 0));
+        for (String col : List.of("ast_image_auroc_max", "ast_pixel_auroc", "ast_aupro", "ast_f1_max", "teacher_aupro")) {
+            double v = t.getValue(col, 0);
+            assertTrue(v >= 0 && v <= 1, col + " " + v);
+        }
+        assertTrue(((String) m.getOutput("markdown")).contains("AST AUPRO"));
+    }
 }

@@ -91,6 +91,21 @@ class RgbdEvaluationTest {
             Exception e = assertThrows(IllegalArgumentException.class,
                     () -> model.score(ImageFiles.toFloatImage(ImageFiles.open(img), 1), null));
             assertTrue(e.getMessage().contains("depth"), e.getMessage());
+            // the depth foreground masks the score: background cells are left out, and zero in the upsampled map
+            Path xyz = data.resolve("board/test/good/xyz/000.tiff");
+            io.github.astfiji.core.ScoreResult sr = model.score(ImageFiles.toFloatImage(ImageFiles.open(img), 1), DepthFiles.read(xyz), null)
+                    .get(io.github.astfiji.core.ScoreMode.AST);
+            io.github.astfiji.core.FloatImage im = ImageFiles.toFloatImage(ImageFiles.open(img), 1);
+            float[] depthMask = model.prepare(im, DepthFiles.read(xyz), null).mask;
+            assertTrue(depthMask != null, "an object on a table has a depth foreground");
+            assertTrue(java.util.Arrays.equals(model.gridMask(depthMask, 64, 64), sr.foreground), "the score uses that foreground");
+            float maxFg = 0;
+            for (int k = 0; k < sr.grid.length; k++) {
+                if (sr.foreground[k]) {
+                    maxFg = Math.max(maxFg, sr.grid[k]);
+                }
+            }
+            assertEquals(maxFg, sr.score, 0f, "image score = max over the foreground");
             Exception wrongSize = assertThrows(IllegalArgumentException.class, () -> model.score(
                     ImageFiles.toFloatImage(ImageFiles.open(img), 1), new io.github.astfiji.core.depth.DepthMap(3, 3, new float[9]), null));
             assertTrue(wrongSize.getMessage().contains("3x3"), wrongSize.getMessage());

@@ -88,4 +88,17 @@ class TrainerInputTest {
         t.splitForCalibration(imgs.subList(0, 9), fit, held);
         assertEquals(0, held.size(), "too few images to hold any out");
     }
+
+    @Test
+    void maskedLossesIgnoreTheBackground() {
+        try (NDManager m = Engines.newManager()) {
+            // (1, 2, 2) per-pixel losses: the background pixels carry huge values
+            ai.djl.ndarray.NDArray loss = m.create(new float[] {1f, 1000f, 3f, -500f}, new ai.djl.ndarray.types.Shape(1, 2, 2));
+            ai.djl.ndarray.NDArray mask = m.create(new float[] {1f, 0f, 1f, 0f}, new ai.djl.ndarray.types.Shape(1, 2, 2));
+            org.junit.jupiter.api.Assertions.assertEquals(2f, AstTrainer.maskedMean(loss, mask).getFloat(), 1e-6f);
+            ai.djl.ndarray.NDArray none = m.zeros(new ai.djl.ndarray.types.Shape(1, 2, 2));
+            org.junit.jupiter.api.Assertions.assertEquals(0f, AstTrainer.maskedMean(loss, none).getFloat(), 0f,
+                    "an all-background batch contributes nothing, not NaN");
+        }
+    }
 }

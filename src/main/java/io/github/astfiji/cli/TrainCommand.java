@@ -47,19 +47,13 @@ final class TrainCommand implements Callable<Integer> {
             case "f1" -> true;
             default -> throw new IllegalArgumentException("unknown --threshold '" + threshold + "'; use fpr or f1");
         };
-        List<Path> files = ImageFiles.list(images, false);
-        List<ImageSource> sources;
-        if (depth != null) {
-            sources = DepthFiles.withDepth(files, DepthFiles.pair(files, depth));
-        } else if (java.nio.file.Files.isDirectory(images.resolve("rgb")) && java.nio.file.Files.isDirectory(images.resolve("xyz"))) {
-            List<Path> rgb = ImageFiles.list(images.resolve("rgb"), false);
-            sources = DepthFiles.withDepth(rgb, DepthFiles.pair(rgb, images.resolve("xyz")));
-        } else {
+        List<ImageSource> sources = DepthFiles.folderWithDepth(images, depth);
+        if (sources == null) {
             if (config.input.usesDepth()) {
                 throw new IllegalArgumentException("--input " + config.input.label + " needs depth images: give --depth DIR "
                         + "(or a folder with rgb/ and xyz/ as in MVTec 3D-AD)");
             }
-            sources = ImageFiles.sources(files);
+            sources = ImageFiles.sources(ImageFiles.list(images, false));
         }
         ModelTraining.Validation val = validation == null ? null : ModelTraining.Validation.of(validation);
         ConsoleProgress progress = new ConsoleProgress(System.err);

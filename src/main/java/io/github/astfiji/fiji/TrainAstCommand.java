@@ -93,17 +93,21 @@ public class TrainAstCommand extends ProgressCommand {
         config.input = InputMode.parse(input == null ? "rgb" : input);
         config.depthScale = DepthMap.metresPerUnit(depthUnit);
         List<ImageSource> sources;
+        boolean withDepth;
         if (Inputs.given(folder) != null) {
-            List<java.nio.file.Path> files = ImageFiles.list(folder.toPath(), false);
-            sources = Inputs.given(depthFolder) == null ? ImageFiles.sources(files)
-                    : DepthFiles.withDepth(files, DepthFiles.pair(files, depthFolder.toPath()));
             if (Inputs.given(depthFolder) == null && depthImage != null) {
                 throw new IllegalArgumentException("with a training folder, give the depth images as a folder too (depth_folder)");
             }
+            sources = DepthFiles.folderWithDepth(folder.toPath(), Inputs.given(depthFolder) == null ? null : depthFolder.toPath());
+            withDepth = sources != null;
+            if (sources == null) {
+                sources = ImageFiles.sources(ImageFiles.list(folder.toPath(), false));
+            }
         } else {
             sources = slices(image, depthImage);
+            withDepth = depthImage != null;
         }
-        if (config.input.usesDepth() && Inputs.given(depthFolder) == null && depthImage == null) {
+        if (config.input.usesDepth() && !withDepth) {
             throw new IllegalArgumentException("input " + config.input.label + " needs depth images: choose depth_folder or depth_image, "
                     + "or set input to rgb");
         }

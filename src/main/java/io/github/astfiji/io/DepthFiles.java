@@ -166,6 +166,24 @@ public final class DepthFiles {
         return List.of(images, depths);
     }
 
+    /**
+     * The images of a training folder with their depth files: paired by name from depthDir
+     * when it is given, else from the folder's own rgb/ and xyz/ (MVTec 3D-AD's train/good).
+     * Null when neither applies: the folder holds images without depth.
+     */
+    public static List<ImageSource> folderWithDepth(Path dir, Path depthDir) throws IOException {
+        Path imageDir = dir;
+        if (depthDir == null) {
+            if (!Files.isDirectory(dir.resolve("rgb")) || !Files.isDirectory(dir.resolve("xyz"))) {
+                return null;
+            }
+            imageDir = dir.resolve("rgb");
+            depthDir = dir.resolve("xyz");
+        }
+        List<Path> images = ImageFiles.list(imageDir, false);
+        return withDepth(images, pair(images, depthDir));
+    }
+
     /** Image sources whose depth() reads the paired depth file (lazily). */
     public static List<ImageSource> withDepth(List<Path> images, List<Path> depths) {
         List<ImageSource> out = new ArrayList<>();

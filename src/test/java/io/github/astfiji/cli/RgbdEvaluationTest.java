@@ -132,6 +132,18 @@ class RgbdEvaluationTest {
     }
 
     @Test
+    void trainTakesAnMvtec3dTrainingFolderAsItIs() throws Exception {
+        // train/good holds rgb/ and xyz/ only: they are paired without --depth
+        Path model = dir.resolve("weave-depth.ast");
+        CliTest.Run r = cli(CliTest.concat(new String[] {"train", "--images", data.resolve("weave/train/good").toString(),
+            "--model", model.toString(), "--input", "rgb+depth"}, CliTest.FAST));
+        assertEquals(0, r.code(), r.out());
+        try (NDManager m = Engines.newManager(); AnomalyModel back = ModelFile.read(model, m, null)) {
+            assertEquals(InputMode.RGB_DEPTH, back.config().input);
+        }
+    }
+
+    @Test
     void categoryWithoutDefectsSaysWhatItCannotEvaluate() throws Exception {
         Path cat = dir.resolve("nodefects/plain");
         Files.createDirectories(cat.resolve("train/good"));

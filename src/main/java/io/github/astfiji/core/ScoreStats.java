@@ -108,6 +108,16 @@ public final class ScoreStats {
         return s / (s + threshold);
     }
 
+    /** The image score normalised against this model's active image threshold. */
+    public float normalised(float imageScore) {
+        return normalise(imageScore, imageThreshold);
+    }
+
+    /** "anomalous" above the active image threshold, else "normal": the one verdict rule. */
+    public String verdict(float imageScore) {
+        return imageScore > imageThreshold ? "anomalous" : "normal";
+    }
+
     public static ScoreStats of(float[] imageScores, float[] pixelScores) {
         ScoreStats s = new ScoreStats();
         double sum = 0;

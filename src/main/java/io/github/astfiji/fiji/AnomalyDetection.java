@@ -99,8 +99,8 @@ public final class AnomalyDetection {
             table.addValue("image", imp.getTitle());
             table.addValue("slice", s);
             table.addValue("score", r.score);
-            table.addValue("normalised_score", ScoreStats.normalise(r.score, stats.imageThreshold));
-            table.addValue("verdict", r.score > stats.imageThreshold ? "anomalous" : "normal");
+            table.addValue("normalised_score", stats.normalised(r.score));
+            table.addValue("verdict", stats.verdict(r.score));
             table.addValue("regions", sliceRegions.size());
             table.addValue("region_area_px", area);
             table.addValue("max_pixel_score", r.maxScore);

@@ -44,8 +44,8 @@ public final class BatchDetector {
             this.image = image;
             this.label = label;
             this.score = ast.score;
-            this.normalisedScore = ScoreStats.normalise(ast.score, stats.imageThreshold);
-            this.verdict = ast.score > stats.imageThreshold ? "anomalous" : "normal";
+            this.normalisedScore = stats.normalised(ast.score);
+            this.verdict = stats.verdict(ast.score);
             this.meanScore = ast.meanScore;
             this.maxScore = ast.maxScore;
             this.nllScore = nll.score;

@@ -111,10 +111,7 @@ public final class DepthFiles {
         return null;
     }
 
-    /**
-     * Pairs each image with its depth file by name; fails naming the first image without
-     * one, or lists the depth files when counts differ.
-     */
+    /** Pairs each image with its depth file by name; fails naming the first image without one. */
     public static List<Path> pair(List<Path> images, Path depthDir) throws IOException {
         if (!Files.isDirectory(depthDir)) {
             throw new IOException("depth folder " + depthDir + " does not exist");
@@ -151,11 +148,7 @@ public final class DepthFiles {
             if (depthDir != null) {
                 depths.add(null);
             } else if (folder.equals("rgb") && Files.isDirectory(parent.getParent().resolve("xyz"))) {
-                Path d = match(f, parent.getParent().resolve("xyz"));
-                if (d == null) {
-                    throw new IOException("no depth file for " + f + " in " + parent.getParent().resolve("xyz"));
-                }
-                depths.add(d);
+                depths.add(pair(List.of(f), parent.getParent().resolve("xyz")).get(0));
             } else {
                 depths.add(null);
             }

@@ -92,7 +92,7 @@ public final class SampleDataset {
             String label = typeDir.getFileName().toString();
             boolean defect = !label.equals("good");
             List<Path> files = ImageFiles.list(depth ? typeDir.resolve("rgb") : typeDir, false);
-            test.addAll(depth ? depthSources(typeDir) : ImageFiles.sources(files));
+            test.addAll(depth ? DepthFiles.withDepth(files, DepthFiles.pair(files, typeDir.resolve("xyz"))) : ImageFiles.sources(files));
             for (Path f : files) {
                 labels.add(label);
                 String stem = f.getFileName().toString().replaceFirst("\\.[^.]+$", "");

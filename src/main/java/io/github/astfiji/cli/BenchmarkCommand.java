@@ -1,30 +1,33 @@
 package io.github.astfiji.cli;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreMode;
-import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.AstTrainer;
 import io.github.astfiji.core.ast.Preset;
 import io.github.astfiji.core.backbone.Backbones;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.detector.Scores;
 import io.github.astfiji.core.eval.Auroc;
+import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.SampleDataset;
+import io.github.astfiji.workflow.PeakMemory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** Figures for BENCHMARKS.md: detection quality per backbone/preset, speed and peak memory. */
+/**
+ * AST's ablations for BENCHMARKS.md: detection quality per backbone and architecture
+ * setting, speed and peak memory. Comparisons between methods use {@code evaluate --methods}.
+ */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = "Train and evaluate on MVTec-style folders; print image AUROC, timings and peak memory.")
+        description = "AST ablations: train and evaluate on MVTec-style folders; print image AUROC, timings and peak memory.")
 final class BenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--data", split = ",", defaultValue = "test-images", description = "Data set folders (comma-separated).")
@@ -79,7 +82,8 @@ final class BenchmarkCommand implements Callable<Integer> {
     }
 
     private void runOne(Path root, SampleDataset ds, String bbSpec, int seed) throws Exception {
-        AstConfig c = Preset.fromName(preset).config(epochs == null ? 0 : epochs, imageSize == null ? 0 : imageSize);
+        AstConfig c = (AstConfig) Methods.config(Methods.AST, Preset.fromName(preset).cliName(), epochs == null ? 0 : epochs,
+                imageSize == null ? 0 : imageSize);
         c.seed = seed;
         if (flowHidden != null) {
             c.flowHidden = flowHidden;
@@ -100,19 +104,19 @@ final class BenchmarkCommand implements Callable<Integer> {
             c.positionalChannels = 0;
         }
         try (NDManager root0 = Engines.newManager()) {
-            AstTrainer trainer = new AstTrainer(c, Progress.NONE);
-            try (AnomalyModel m = trainer.train(ds.train, Backbones.create(bbSpec, root0, c.imageSize, seed), root0)) {
-                AstTrainer.History h = trainer.history();
+            Trainer trainer = new Trainer(Methods.AST, c, Progress.NONE);
+            try (Detector m = trainer.train(ds.train, Backbones.create(bbSpec, root0, c.imageSize, seed), root0)) {
+                Trainer.History h = trainer.history();
                 int n = ds.test.size();
                 float[][] s = new float[4][n];
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     FloatImage im = ds.test.get(i).load();
-                    Map<ScoreMode, ScoreResult> r = m.score(im, ds.test.get(i).depth(), ds.test.get(i).mask());
-                    s[0][i] = r.get(ScoreMode.AST).meanScore;
-                    s[1][i] = r.get(ScoreMode.AST).maxScore;
-                    s[2][i] = r.get(ScoreMode.TEACHER_NLL).meanScore;
-                    s[3][i] = r.get(ScoreMode.TEACHER_NLL).maxScore;
+                    Scores r = m.score(im, ds.test.get(i).depth(), ds.test.get(i).mask());
+                    s[0][i] = r.primary().meanScore;
+                    s[1][i] = r.primary().maxScore;
+                    s[2][i] = r.baseline().meanScore;
+                    s[3][i] = r.baseline().maxScore;
                 }
                 double detMs = (System.nanoTime() - t0) / 1e6 / n;
                 System.out.printf("%-22s %-22s %4d %9.3f %9.3f %9.3f %9.3f %8.1f %8.2f %8.2f %8.1f %7d%n",
@@ -120,24 +124,10 @@ final class BenchmarkCommand implements Callable<Integer> {
                         Auroc.of(s[0], ds.testIsDefect), Auroc.of(s[1], ds.testIsDefect),
                         Auroc.of(s[2], ds.testIsDefect), Auroc.of(s[3], ds.testIsDefect),
                         h.featureSeconds * 1000 / ds.train.size(),
-                        h.teacherSeconds / Math.max(1, c.teacherEpochs), h.studentSeconds / Math.max(1, c.studentEpochs),
-                        detMs, peakRssMb());
+                        h.seconds.get(0) / Math.max(1, c.teacherEpochs), h.seconds.get(1) / Math.max(1, c.studentEpochs),
+                        detMs, PeakMemory.megabytes());
             }
         }
-    }
-
-    /** Peak resident memory of the process (Java heap and native tensors), from /proc. */
-    static long peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
     }
 
 }

@@ -1,18 +1,22 @@
 package io.github.astfiji.cli;
 
 import io.github.astfiji.core.ast.AstConfig;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.core.eval.Evaluation;
-import io.github.astfiji.io.DatasetEvaluation;
+import io.github.astfiji.workflow.DatasetEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Train (or load) one model per category of an MVTec AD / MVTec 3D-AD style data set and print the paper's metrics table.")
+        description = "Train (or load) one model per category and method of an MVTec AD / MVTec 3D-AD style data set and print the paper's metrics table.")
 final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, description = "A category folder (train/good, test/<type>) or a folder of them.")
@@ -21,7 +25,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Folder for results.md and results.csv.")
     Path out;
 
-    @Option(names = "--models", description = "Folder of <category>.ast models: loaded when present, otherwise trained (and saved with --save-models).")
+    @Option(names = "--methods", split = ",", defaultValue = "ast", description = "Methods to compare, e.g. ast,rd (default ast).")
+    List<String> methods;
+
+    @Option(names = "--models", description = "Folder of <category>.ast (AST) and <category>-<method>.ast models: loaded when present, "
+            + "otherwise trained (and saved with --save-models).")
     Path models;
 
     @Option(names = "--save-models", description = "Save each trained model as <models>/<category>.ast.")
@@ -38,12 +46,21 @@ final class EvaluateCommand implements Callable<Integer> {
         if (saveModels && models == null) {
             throw new IllegalArgumentException("--save-models needs --models DIR");
         }
-        AstConfig config = options.config();
+        List<DatasetEvaluation.Run> runs = new ArrayList<>();
+        StringBuilder settings = new StringBuilder();
+        for (String id : methods) {
+            Method m = Methods.get(id);
+            DetectorConfig config = options.config(m);
+            runs.add(new DatasetEvaluation.Run(m, config, options.backbone));
+            settings.append(settings.length() == 0 ? "" : "; ").append(m.displayName()).append(": input ").append(config.input.label)
+                    .append(", preset ").append(config.preset).append(", seed ").append(config.seed)
+                    .append(config instanceof AstConfig && ((AstConfig) config).positionalChannels == 0 ? ", no positional encoding" : "")
+                    .append(config.foregroundMask ? "" : ", no foreground mask");
+        }
         ConsoleProgress progress = new ConsoleProgress(System.err);
-        List<Evaluation.Row> rows = DatasetEvaluation.run(data, config, options.backbone, models, saveModels, progress);
+        List<Evaluation.Row> rows = DatasetEvaluation.run(data, runs, models, saveModels, progress);
         progress.finish();
-        System.out.println("Input " + config.input.label + ", preset " + config.preset + (config.positionalChannels == 0 ? ", no positional encoding" : "")
-                + (config.foregroundMask ? "" : ", no foreground mask") + "; values in %.");
+        System.out.println(settings + ". Metrics in %; train s = features and all training phases; peak MB = resident memory.");
         System.out.print(DatasetEvaluation.markdown(rows));
         if (out != null) {
             DatasetEvaluation.write(rows, out, overwrite);

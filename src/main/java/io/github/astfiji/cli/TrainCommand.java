@@ -1,10 +1,12 @@
 package io.github.astfiji.cli;
 
 import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.ast.AstConfig;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
-import io.github.astfiji.io.ModelTraining;
+import io.github.astfiji.workflow.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train an AST model on a folder of normal (defect-free) images.")
+        description = "Train a detector (AST or Reverse Distillation) on a folder of normal (defect-free) images.")
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--images", required = true, description = "Folder of normal training images (or one multi-slice TIFF).")
@@ -22,6 +24,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "Model file to write (e.g. model.ast).")
     Path model;
+
+    @Option(names = "--method", defaultValue = "ast", description = "ast (default: Asymmetric Student-Teacher) or rd (Reverse Distillation).")
+    String method;
 
     @Mixin
     TrainingOptions options;
@@ -41,7 +46,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AstConfig config = options.config();
+        Method m = Methods.get(method);
+        DetectorConfig config = options.config(m);
         boolean useF1 = switch (threshold.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "fpr" -> false;
             case "f1" -> true;
@@ -55,7 +61,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             sources = ImageFiles.sources(ImageFiles.list(images, false));
         }
-        ModelTraining.Validation val = validation == null ? null : ModelTraining.Validation.of(validation);
+        Training.Validation val = validation == null ? null : Training.Validation.of(validation);
         ConsoleProgress progress = new ConsoleProgress(System.err);
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
@@ -68,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            String summary = ModelTraining.trainAndSave(sources, config, options.backbone, val, useF1, model, overwrite, progress);
+            String summary = Training.trainAndSave(sources, m, config, options.backbone, val, useF1, model, overwrite, progress);
             progress.finish();
             System.out.println(summary);
         } finally {

@@ -4,21 +4,25 @@ import io.github.astfiji.core.ImageScore;
 import io.github.astfiji.core.InputMode;
 import io.github.astfiji.core.ast.AstConfig;
 import io.github.astfiji.core.depth.DepthMap;
-import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.detector.Methods;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
 
-/** The training settings shared by train and evaluate. */
+/** The training settings shared by train and evaluate, for any method. */
 final class TrainingOptions {
 
-    @Option(names = "--preset", defaultValue = "cpu", description = "cpu (default), paper-2d or paper-3d.")
+    @Option(names = "--preset", defaultValue = "cpu",
+            description = "cpu (default); AST: paper-2d or paper-3d; RD: paper.")
     String preset;
 
-    @Option(names = "--backbone", description = "TorchScript backbone file, or builtin:random-cnn / builtin:filter-bank. Default: built-in.")
+    @Option(names = "--backbone", description = "TorchScript backbone file, or builtin:filter-bank / builtin:filter-pyramid / builtin:random-cnn. "
+            + "Default: the method's built-in (AST: filter-bank, RD: filter-pyramid).")
     String backbone;
 
-    @Option(names = "--epochs", description = "Epochs for teacher and student each (overrides the preset).")
+    @Option(names = "--epochs", description = "Training epochs (AST: per phase; overrides the preset).")
     Integer epochs;
 
     @Option(names = "--image-size", description = "Side length images are resized to (overrides the preset).")
@@ -27,7 +31,7 @@ final class TrainingOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default 0).")
     long seed;
 
-    @Option(names = "--input", defaultValue = "rgb", description = "What the networks see: rgb (default), depth or rgb+depth.")
+    @Option(names = "--input", defaultValue = "rgb", description = "What the networks see: rgb (default), depth or rgb+depth (AST only).")
     String input;
 
     @Option(names = "--image-score", description = "How a map becomes the image score: auto, mean or max (default: the preset's).")
@@ -36,15 +40,19 @@ final class TrainingOptions {
     @Option(names = "--depth-unit", defaultValue = "m", description = "Unit of the depth values: m (default, as in MVTec 3D-AD), mm or um.")
     String depthUnit;
 
-    @Option(names = "--no-positional", description = "Switch off the positional encoding (ablation).")
+    @Option(names = "--no-positional", description = "AST: switch off the positional encoding (ablation).")
     boolean noPositional;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE",
+            description = "Any stored setting of the method, for ablations, e.g. --set decoderBlocks=[3,4,6] --set widthFactor=2 (names as in the model's config.json).")
+    java.util.List<String> settings = new java.util.ArrayList<>();
 
     @Option(names = "--no-foreground-mask", description = "Do not restrict losses and scores to the depth foreground (ablation).")
     boolean noForegroundMask;
 
-    AstConfig config() {
-        Preset p = Preset.fromName(preset);
-        AstConfig c = p.config(epochs == null ? 0 : epochs, imageSize == null ? 0 : imageSize);
+    /** The method's preset with the user's overrides. */
+    DetectorConfig config(Method method) {
+        DetectorConfig c = Methods.config(method, preset, epochs == null ? 0 : epochs, imageSize == null ? 0 : imageSize);
         c.seed = seed;
         c.input = InputMode.parse(input);
         if (imageScore != null) {
@@ -56,11 +64,16 @@ final class TrainingOptions {
         }
         c.depthScale = DepthMap.metresPerUnit(depthUnit);
         if (noPositional) {
-            c.positionalChannels = 0;
+            if (!(c instanceof AstConfig)) {
+                throw new IllegalArgumentException("--no-positional is an AST setting; " + method.displayName() + " has no positional encoding");
+            }
+            ((AstConfig) c).positionalChannels = 0;
         }
         c.foregroundMask = !noForegroundMask;
-        if (backbone == null && p != Preset.CPU && c.input.usesImage()) {
-            System.err.println("Note: the " + preset + " preset expects an ImageNet backbone (--backbone efficientnet_b5_block36.pt); using the built-in one.");
+        c = Methods.withSettings(c, settings);
+        if (backbone == null && !c.preset.equals("cpu") && c.input.usesImage()) {
+            System.err.println("Note: the " + c.preset + " preset expects an ImageNet backbone (AST: efficientnet_b5_block36.pt, "
+                    + "RD: wide_resnet50_2_layers123.pt; scripts/export_backbone.py); using the built-in one.");
         }
         return c;
     }

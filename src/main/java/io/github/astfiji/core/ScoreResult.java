@@ -40,6 +40,21 @@ public final class ScoreResult {
         this.score = useMax ? maxScore : meanScore;
     }
 
+    /** The map's values inside the foreground (all of them without a mask), for statistics. */
+    public float[] foregroundValues() {
+        if (foreground == null) {
+            return grid.clone();
+        }
+        float[] kept = new float[grid.length];
+        int n = 0;
+        for (int i = 0; i < grid.length; i++) {
+            if (foreground[i]) {
+                kept[n++] = grid[i];
+            }
+        }
+        return java.util.Arrays.copyOf(kept, n);
+    }
+
     /** The map resized to the input image (bilinear); background is set to 0. */
     public float[] upsample(int width, int height) {
         float[] g = grid;

@@ -11,12 +11,11 @@ import ij.plugin.filter.ThresholdToSelection;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.LUT;
-import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.ScoreStats;
+import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.io.ImageFiles;
 
 import java.awt.Color;
@@ -48,7 +47,7 @@ public final class AnomalyDetection {
     }
 
     /** Validates the image against the model before any work; null when it fits. */
-    public static String problem(AnomalyModel model, ImagePlus imp) {
+    public static String problem(Detector model, ImagePlus imp) {
         String p = ImageChecks.problem(imp);
         if (p != null) {
             return p;
@@ -57,12 +56,12 @@ public final class AnomalyDetection {
         return q == null ? null : imp.getTitle() + ": " + q;
     }
 
-    public static Result detect(AnomalyModel model, ImagePlus imp, ResultsTable table, Progress progress) {
+    public static Result detect(Detector model, ImagePlus imp, ResultsTable table, Progress progress) {
         return detect(model, imp, null, table, progress);
     }
 
     /** As above, with one depth slice per image slice (null when the model needs none). */
-    public static Result detect(AnomalyModel model, ImagePlus imp, ImagePlus depth, ResultsTable table, Progress progress) {
+    public static Result detect(Detector model, ImagePlus imp, ImagePlus depth, ResultsTable table, Progress progress) {
         String p = problem(model, imp);
         if (p == null) {
             p = DepthInputs.problem(imp, depth);
@@ -74,7 +73,7 @@ public final class AnomalyDetection {
         if (p != null) {
             throw new IllegalArgumentException(p);
         }
-        ScoreStats stats = model.stats(ScoreMode.AST);
+        ScoreStats stats = model.stats();
         int w = imp.getWidth();
         int h = imp.getHeight();
         int n = imp.getStackSize();
@@ -84,7 +83,7 @@ public final class AnomalyDetection {
         for (int s = 1; s <= n; s++) {
             progress.checkCancelled();
             FloatImage im = ImageFiles.toFloatImage(imp, s);
-            ScoreResult r = model.score(im, DepthInputs.slice(depth, s), null).get(ScoreMode.AST);
+            ScoreResult r = model.score(im, DepthInputs.slice(depth, s), null).primary();
             float[] map = r.upsample(w, h);
             FloatProcessor fp = new FloatProcessor(w, h, map);
             heat.addSlice(n == 1 ? "anomaly map" : imp.getStack().getShortSliceLabel(s) == null
@@ -111,7 +110,7 @@ public final class AnomalyDetection {
         LUT fire = new LUT(LutLoader.getLut("fire"), 0, stats.heatMapHigh());
         heatMap.getProcessor().setLut(fire);
         heatMap.setDisplayRange(0, stats.heatMapHigh());
-        heatMap.setProperty("Info", "AST anomaly map. Pixel threshold " + stats.pixelThreshold
+        heatMap.setProperty("Info", model.method().displayName() + " anomaly map. Pixel threshold " + stats.pixelThreshold
                 + ", image threshold " + stats.imageThreshold + " (from " + stats.images + " " + stats.source + " normal images)");
         return new Result(heatMap, regions, table);
     }

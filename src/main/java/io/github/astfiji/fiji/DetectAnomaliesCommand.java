@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import ij.plugin.frame.RoiManager;
-import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.model.ModelFile;
-import io.github.astfiji.io.BatchDetector;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
+import io.github.astfiji.workflow.BatchDetection;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -28,7 +28,7 @@ import java.util.List;
  * results table. For a folder: heat maps, overlays and one scores.csv in output_folder.
  */
 @Plugin(type = Command.class, headless = true, label = "Detect Anomalies",
-        description = "Score images with a trained AST model")
+        description = "Score images with a trained anomaly detection model (any method)")
 public class DetectAnomaliesCommand extends ProgressCommand {
 
     public static final String TABLE_TITLE = "Anomaly Detection Results";
@@ -57,7 +57,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Parameter(label = "Add regions to the ROI Manager")
     private boolean add_to_roi_manager = true;
 
-    @Parameter(label = "Replace existing result files")
+    @Parameter(label = "Replace existing result files", persist = false)
     private boolean overwrite = false;
 
     @Parameter(type = ItemIO.OUTPUT)
@@ -118,7 +118,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         }
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
-             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
+             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
             return AnomalyDetection.detect(model, image, depth, table, progress);
         }
     }
@@ -133,9 +133,9 @@ public class DetectAnomaliesCommand extends ProgressCommand {
                 Inputs.given(depthFolder) == null ? null : depthFolder.toPath());
         List<Path> files = pairs.get(0);
         try (NDManager root = Engines.newManager();
-             AnomalyModel model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
-            List<BatchDetector.Row> rows = BatchDetector.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), overwrite, progress);
-            for (BatchDetector.Row r : rows) {
+             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
+            List<BatchDetection.Row> rows = BatchDetection.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), overwrite, progress);
+            for (BatchDetection.Row r : rows) {
                 table.incrementCounter();
                 table.addValue("image", r.image);
                 table.addValue("label", r.label);

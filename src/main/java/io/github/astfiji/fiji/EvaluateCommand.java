@@ -2,10 +2,11 @@ package io.github.astfiji.fiji;
 
 import ij.measure.ResultsTable;
 import io.github.astfiji.core.InputMode;
-import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.core.eval.Evaluation;
-import io.github.astfiji.io.DatasetEvaluation;
+import io.github.astfiji.workflow.DatasetEvaluation;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -13,11 +14,12 @@ import org.scijava.plugin.Plugin;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Train and evaluate on a labelled MVTec-style data set; prints the metrics table. */
+/** Train and evaluate one or several methods on a labelled MVTec-style data set; prints the metrics table. */
 @Plugin(type = Command.class, headless = true, label = "Evaluate",
-        description = "Train per category and report image/pixel AUROC for AST and the teacher-only baseline")
+        description = "Train per category and method and report image/pixel AUROC, AUPRO and F1-max")
 public class EvaluateCommand extends ProgressCommand {
 
     public static final String TABLE_TITLE = "Anomaly Detection Evaluation";
@@ -25,16 +27,20 @@ public class EvaluateCommand extends ProgressCommand {
     @Parameter(label = "Data set folder (train/good, test/<type>, ground_truth/<type>)", style = "directory", persist = false)
     private File dataset_folder;
 
+    @Parameter(label = "Methods (comma-separated: ast, rd)", persist = false)
+    private String methods = "ast";
+
     @Parameter(label = "Input (depth needs the MVTec 3D-AD layout)", choices = {"rgb", "depth", "rgb+depth"}, persist = false)
     private String input = "rgb";
 
-    @Parameter(label = "Preset", choices = {"cpu", "paper-2d", "paper-3d"})
+    @Parameter(label = "Preset (AST: cpu, paper-2d, paper-3d; RD: cpu, paper)", choices = {"cpu", "paper-2d", "paper-3d", "paper"},
+            persist = false)
     private String preset = "cpu";
 
     @Parameter(label = "Backbone file (empty = built-in)", required = false, persist = false)
     private File backbone_file;
 
-    @Parameter(label = "Epochs per phase (0 = preset)", min = "0")
+    @Parameter(label = "Epochs (AST: per phase; 0 = preset)", min = "0", persist = false)
     private int epochs = 0;
 
     @Parameter(label = "Write results.md/.csv to (optional)", style = "directory", required = false, persist = false)
@@ -53,7 +59,7 @@ public class EvaluateCommand extends ProgressCommand {
     @Override
     protected String work(FijiProgress progress) throws Exception {
         table = new ResultsTable();
-        markdown = evaluate(dataset_folder, input, preset, backbone_file, epochs, output_folder, table, progress);
+        markdown = evaluate(dataset_folder, methods, input, preset, backbone_file, epochs, output_folder, table, progress);
         if (log != null) {
             log.info(markdown);
         }
@@ -67,29 +73,34 @@ public class EvaluateCommand extends ProgressCommand {
         return table;
     }
 
-    public static String evaluate(File dataset, String input, String preset, File backbone, int epochs, File outFolder,
+    public static String evaluate(File dataset, String methods, String input, String preset, File backbone, int epochs, File outFolder,
                                   ResultsTable table, FijiProgress progress) throws Exception {
         if (dataset == null) {
             throw new IllegalArgumentException("choose a data set folder");
         }
-        AstConfig config = Preset.fromName(preset).config(epochs, 0);
-        config.input = InputMode.parse(input == null ? "rgb" : input);
         String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
-        List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), config, bb, null, false, progress);
+        List<DatasetEvaluation.Run> runs = new ArrayList<>();
+        for (String id : (methods == null || methods.isBlank() ? "ast" : methods).split(",")) {
+            Method method = Methods.get(id);
+            DetectorConfig config = Methods.config(method, preset, epochs, 0);
+            config.input = InputMode.parse(input == null ? "rgb" : input);
+            runs.add(new DatasetEvaluation.Run(method, config, bb));
+        }
+        List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), runs, null, false, progress);
         for (Evaluation.Row r : rows) {
             table.incrementCounter();
+            table.addValue("method", r.method);
             table.addValue("category", r.category);
             table.addValue("normal_images", r.normalImages);
             table.addValue("defect_images", r.defectImages);
-            table.addValue("ast_image_auroc", r.imageAuroc);
-            table.addValue("ast_image_auroc_max", r.imageAurocMax);
-            table.addValue("ast_pixel_auroc", r.pixelAuroc);
-            table.addValue("ast_aupro", r.aupro);
-            table.addValue("ast_f1_max", r.f1Max);
-            table.addValue("teacher_image_auroc", r.nllImageAuroc);
-            table.addValue("teacher_image_auroc_max", r.nllImageAurocMax);
-            table.addValue("teacher_pixel_auroc", r.nllPixelAuroc);
-            table.addValue("teacher_aupro", r.nllAupro);
+            table.addValue("image_auroc", r.imageAuroc);
+            table.addValue("image_auroc_max", r.imageAurocMax);
+            table.addValue("pixel_auroc", r.pixelAuroc);
+            table.addValue("aupro", r.aupro);
+            table.addValue("f1_max", r.f1Max);
+            table.addValue("train_seconds", r.trainSeconds);
+            table.addValue("ms_per_image", r.msPerImage);
+            table.addValue("peak_memory_mb", r.peakMemoryMb);
             table.addValue("notes", r.notes);
         }
         if (Inputs.given(outFolder) != null) {

@@ -5,11 +5,12 @@ import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.InputMode;
 import io.github.astfiji.core.depth.DepthMap;
-import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
-import io.github.astfiji.io.ModelTraining;
+import io.github.astfiji.workflow.Training;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -20,13 +21,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Train AST on normal images: a folder, or the slices of an open image/stack.
+ * Train a detector on normal images (a folder, or the slices of an open image/stack) with
+ * the method the user picks: AST (the default) or Reverse Distillation. The menu entry
+ * keeps the name "Train AST" so recorded macros stay valid.
  * Menus come from plugins.config (see {@link io.github.astfiji.fiji.ij1.TrainAstPlugin});
  * this command is the scriptable API (Groovy, headless).
  */
 @Plugin(type = Command.class, headless = true, label = "Train AST",
-        description = "Train an AST anomaly detector on defect-free images")
+        description = "Train an anomaly detector (AST or Reverse Distillation) on defect-free images")
 public class TrainAstCommand extends ProgressCommand {
+
+    @Parameter(label = "Method", choices = {"ast", "rd"}, persist = false,
+            description = "ast: Asymmetric Student-Teacher; rd: Reverse Distillation")
+    private String method = "ast";
 
     @Parameter(label = "Folder of normal images", style = "directory", required = false, persist = false)
     private File training_folder;
@@ -46,22 +53,23 @@ public class TrainAstCommand extends ProgressCommand {
     @Parameter(label = "Depth unit", choices = {"m", "mm", "um"}, persist = false)
     private String depth_unit = "m";
 
-    @Parameter(label = "Preset", choices = {"cpu", "paper-2d", "paper-3d"})
+    @Parameter(label = "Preset (AST: cpu, paper-2d, paper-3d; RD: cpu, paper)", choices = {"cpu", "paper-2d", "paper-3d", "paper"},
+            persist = false)
     private String preset = "cpu";
 
     @Parameter(label = "Backbone file (empty = built-in)", required = false, persist = false)
     private File backbone_file;
 
-    @Parameter(label = "Epochs per phase (0 = preset)", min = "0")
+    @Parameter(label = "Epochs (AST: per phase; 0 = preset)", min = "0", persist = false)
     private int epochs = 0;
 
-    @Parameter(label = "Image size (0 = preset)", min = "0")
+    @Parameter(label = "Image size (0 = preset)", min = "0", persist = false)
     private int image_size = 0;
 
     @Parameter(label = "Save model as", style = "save", persist = false)
     private File model_file;
 
-    @Parameter(label = "Replace an existing model file")
+    @Parameter(label = "Replace an existing model file", persist = false)
     private boolean overwrite = false;
 
     @Parameter(type = ItemIO.OUTPUT)
@@ -74,7 +82,7 @@ public class TrainAstCommand extends ProgressCommand {
 
     @Override
     protected String work(FijiProgress progress) throws Exception {
-        summary = train(training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset, backbone_file, epochs,
+        summary = train(method, training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset, backbone_file, epochs,
                 image_size, model_file, overwrite, progress);
         if (log != null) {
             log.info(summary);
@@ -83,13 +91,14 @@ public class TrainAstCommand extends ProgressCommand {
     }
 
     /** The work behind both this command and the ImageJ 1 menu plugin. */
-    public static String train(File folder, ImagePlus image, File depthFolder, ImagePlus depthImage, String input, String depthUnit,
+    public static String train(String methodId, File folder, ImagePlus image, File depthFolder, ImagePlus depthImage, String input, String depthUnit,
                                String preset, File backbone, int epochs, int imageSize,
                                File modelFile, boolean overwrite, FijiProgress progress) throws Exception {
         if (modelFile == null) {
             throw new IllegalArgumentException("choose where to save the model (model_file)");
         }
-        AstConfig config = Preset.fromName(preset).config(epochs, imageSize);
+        Method method = Methods.get(methodId == null || methodId.isBlank() ? "ast" : methodId);
+        DetectorConfig config = Methods.config(method, preset, epochs, imageSize);
         config.input = InputMode.parse(input == null ? "rgb" : input);
         config.depthScale = DepthMap.metresPerUnit(depthUnit);
         List<ImageSource> sources;
@@ -112,7 +121,7 @@ public class TrainAstCommand extends ProgressCommand {
                     + "or set input to rgb");
         }
         String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
-        return ModelTraining.trainAndSave(sources, config, bb, modelFile.toPath(), overwrite, progress);
+        return Training.trainAndSave(sources, method, config, bb, modelFile.toPath(), overwrite, progress);
     }
 
     /** Every slice of an image (with its depth slice) as a training image; neither image is modified. */

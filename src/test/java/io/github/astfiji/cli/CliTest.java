@@ -9,6 +9,8 @@ import io.github.astfiji.io.ImageFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -95,17 +97,20 @@ class CliTest {
         return dir;
     }
 
-    @Test
-    void trainsAndDetectsOnGray8Gray16AndRgb(@TempDir Path dir) throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"ast", "rd"})
+    void trainsAndDetectsOnGray8Gray16AndRgb(String method, @TempDir Path dir) throws IOException {
         for (String kind : new String[] {"gray8", "gray16", "rgb"}) {
             Path images = folderOf(dir.resolve(kind), kind);
             Path model = dir.resolve(kind + ".ast");
-            Run train = cli(concat(new String[] {"train", "--images", images.toString(), "--model", model.toString()}, FAST));
+            Run train = cli(concat(new String[] {"train", "--method", method, "--images", images.toString(), "--model", model.toString()}, FAST));
             assertEquals(0, train.code(), kind + ": " + train.out());
+            assertTrue(train.out().contains(method.equals("rd") ? "Trained Reverse Distillation" : "Trained AST"), train.out());
             assertTrue(Files.size(model) > 1000);
             Path out = dir.resolve(kind + "-out");
             Run detect = cli("detect", "--model", model.toString(), "--images", images.toString(), "--out", out.toString());
             assertEquals(0, detect.code(), kind + ": " + detect.out());
+            assertTrue(detect.out().contains((method.equals("rd") ? "Reverse Distillation" : "AST") + " model"), detect.out());
             List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
             assertEquals(samples.size() + 1, csv.size(), "header plus one row per image");
             ImagePlus heat = ImageFiles.open(out.resolve("000_heatmap.tif"));
@@ -141,17 +146,18 @@ class CliTest {
         assertTrue(!Files.exists(dir.resolve("m.ast")), "no model may be written after a failure");
     }
 
-    @Test
-    void existingOutputsAreNeverOverwrittenSilently(@TempDir Path dir) throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"ast", "rd"})
+    void existingOutputsAreNeverOverwrittenSilently(String method, @TempDir Path dir) throws IOException {
         Path images = folderOf(dir.resolve("imgs"), "gray8");
         Path model = dir.resolve("model.ast");
         Files.writeString(model, "my old model");
-        Run r = cli(concat(new String[] {"train", "--images", images.toString(), "--model", model.toString()}, FAST));
+        Run r = cli(concat(new String[] {"train", "--method", method, "--images", images.toString(), "--model", model.toString()}, FAST));
         assertEquals(1, r.code());
         assertTrue(r.out().contains(model.toString()) && r.out().contains("--overwrite"), r.out());
         assertEquals("my old model", Files.readString(model));
 
-        r = cli(concat(new String[] {"train", "--images", images.toString(), "--model", model.toString(), "--overwrite"}, FAST));
+        r = cli(concat(new String[] {"train", "--method", method, "--images", images.toString(), "--model", model.toString(), "--overwrite"}, FAST));
         assertEquals(0, r.code(), r.out());
 
         Path out = Files.createDirectories(dir.resolve("out"));
@@ -183,6 +189,25 @@ class CliTest {
     }
 
     @Test
+    void evaluateComparesMethodsInOneTable(@TempDir Path dir) throws IOException {
+        Run r = cli(concat(new String[] {"evaluate", "--data", "test-images", "--methods", "ast,rd", "--out", dir.toString()}, FAST));
+        assertEquals(0, r.code(), r.out());
+        for (String block : List.of("| AST | test-images |", "| teacher-only | test-images |", "| RD | test-images |")) {
+            assertTrue(r.out().contains(block), block + " in\n" + r.out());
+        }
+        List<String> csv = Files.readAllLines(dir.resolve("results.csv"));
+        assertEquals(4, csv.size(), "header plus AST, teacher-only and RD rows");
+        assertTrue(csv.get(0).startsWith("method,category,") && csv.get(0).contains("train_seconds,ms_per_image,peak_memory_mb"), csv.get(0));
+        Run bad = cli(concat(new String[] {"evaluate", "--data", "test-images", "--methods", "ast,patchcore"}, FAST));
+        assertEquals(1, bad.code());
+        assertTrue(bad.out().contains("unknown method 'patchcore'") && bad.out().contains("ast, rd"), bad.out());
+        Run wrongPreset = cli("train", "--method", "rd", "--preset", "paper-2d", "--images", "test-images/train/good",
+                "--model", dir.resolve("x.ast").toString());
+        assertEquals(1, wrongPreset.code());
+        assertTrue(wrongPreset.out().contains("paper-2d") && wrongPreset.out().contains("cpu, paper"), wrongPreset.out());
+    }
+
+    @Test
     void labelledValidationGivesAnF1Threshold(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("f1.ast");
         Run r = cli(concat(new String[] {"train", "--images", "test-images/train/good", "--model", model.toString(),
@@ -190,8 +215,8 @@ class CliTest {
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("F1-optimal image threshold") && r.out().contains("used for verdicts"), r.out());
         try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.Engines.newManager();
-             io.github.astfiji.core.AnomalyModel back = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
-            io.github.astfiji.core.ScoreStats s = back.stats(io.github.astfiji.core.ScoreMode.AST);
+             io.github.astfiji.core.detector.Detector back = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
+            io.github.astfiji.core.ScoreStats s = back.stats();
             assertEquals("f1", s.thresholdRule);
             assertEquals(s.f1Threshold, s.imageThreshold, 0f);
             assertEquals(25, s.f1Images);

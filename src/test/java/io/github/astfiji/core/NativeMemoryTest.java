@@ -20,7 +20,8 @@ class NativeMemoryTest {
                 io.github.astfiji.core.ast.AstConfig c = TestData.fastConfig();
                 c.teacherEpochs = epochs[i];
                 c.studentEpochs = epochs[i];
-                try (AnomalyModel m = new io.github.astfiji.core.ast.AstTrainer(c, Progress.NONE)
+                try (io.github.astfiji.core.detector.Detector m = new io.github.astfiji.core.train.Trainer(
+                        io.github.astfiji.core.detector.Methods.AST, c, Progress.NONE)
                         .train(TestData.trainImages(8), new io.github.astfiji.core.backbone.FilterBankBackbone(root), root)) {
                     counts[i] = root.getManagedArrays().size();
                 }
@@ -33,7 +34,7 @@ class NativeMemoryTest {
     void scoringLeavesNoTensorsBehindAndCloseFreesEverything() throws Exception {
         try (NDManager root = Engines.newManager()) {
             int before = root.getManagedArrays().size();
-            AnomalyModel model = TestData.trainFast(root);
+            io.github.astfiji.core.detector.Detector model = TestData.trainFast(root);
             List<ImageSource> images = TestData.trainImages(4);
             FloatImage im = images.get(0).load();
             model.score(im, null); // warm-up: lazily created constants

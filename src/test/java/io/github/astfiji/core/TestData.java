@@ -2,9 +2,11 @@ package io.github.astfiji.core;
 
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.AstTrainer;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.RandomCnnBackbone;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.ImageFiles;
 
 import java.io.IOException;
@@ -37,12 +39,12 @@ public final class TestData {
         return c;
     }
 
-    public static AnomalyModel trainFast(NDManager root) throws IOException {
+    public static Detector trainFast(NDManager root) throws IOException {
         return trainFast(root, new RandomCnnBackbone(root, 0));
     }
 
-    public static AnomalyModel trainFast(NDManager root, Backbone backbone) throws IOException {
-        return new AstTrainer(fastConfig(), Progress.NONE).train(trainImages(8), backbone, root);
+    public static Detector trainFast(NDManager root, Backbone backbone) throws IOException {
+        return new Trainer(Methods.AST, fastConfig(), Progress.NONE).train(trainImages(8), backbone, root);
     }
 
     public static Path fixture(String name) {

@@ -175,6 +175,30 @@ class FijiCommandsTest {
     }
 
     @Test
+    void reverseDistillationTrainsAndDetectsThroughTheSameCommands(@TempDir Path dir) throws Exception {
+        File rd = dir.resolve("rd.ast").toFile();
+        CommandModule m = commands.run(TrainAstCommand.class, true, "method", "rd", "training_folder", new File("test-images/train/good"),
+                "model_file", rd, "epochs", 0, "image_size", 0).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(((String) m.getOutput("summary")).contains("Trained Reverse Distillation"), (String) m.getOutput("summary"));
+        ImagePlus imp = stack();
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", rd, "image", imp).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus map = (ImagePlus) m.getOutput("anomaly_map");
+        assertEquals(128, map.getWidth());
+        assertEquals(3, map.getStackSize());
+        assertTrue(((String) map.getProperty("Info")).startsWith("Reverse Distillation anomaly map"));
+        ResultsTable t = ((DetectAnomaliesCommand) m.getDelegateObject()).results();
+        assertEquals("anomalous", t.getStringValue("verdict", 1), "the missing piece");
+        assertTrue(t.getValue("score", 1) > t.getValue("score", 0) && t.getValue("score", 1) > t.getValue("score", 2));
+        // a preset of another method is refused with the valid ones
+        m = commands.run(TrainAstCommand.class, true, "method", "rd", "preset", "paper-3d", "training_folder",
+                new File("test-images/train/good"), "model_file", dir.resolve("x.ast").toFile()).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("paper-3d") && m.getCancelReason().contains("cpu, paper"), m.getCancelReason());
+    }
+
+    @Test
     void commandsAreDiscoverable() {
         assertNotNull(commands.getCommand(TrainAstCommand.class));
         assertNotNull(commands.getCommand(DetectAnomaliesCommand.class));

@@ -129,12 +129,17 @@ class FijiDepthTest {
                 "epochs", 10).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         ResultsTable t = ((EvaluateCommand) m.getDelegateObject()).table();
-        assertEquals(2, t.size(), "one row per category");
+        assertEquals(4, t.size(), "one row per category for AST and for its teacher-only baseline");
+        assertEquals("AST", t.getStringValue("method", 0));
         assertEquals("board", t.getStringValue("category", 0));
-        for (String col : List.of("ast_image_auroc_max", "ast_pixel_auroc", "ast_aupro", "ast_f1_max", "teacher_aupro")) {
-            double v = t.getValue(col, 0);
-            assertTrue(v >= 0 && v <= 1, col + " " + v);
+        assertEquals("teacher-only", t.getStringValue("method", 2));
+        for (int row = 0; row < t.size(); row++) {
+            for (String col : List.of("image_auroc_max", "pixel_auroc", "aupro", "f1_max")) {
+                double v = t.getValue(col, row);
+                assertTrue(v >= 0 && v <= 1, col + " " + v);
+            }
+            assertTrue(t.getValue("train_seconds", row) > 0 && t.getValue("ms_per_image", row) > 0);
         }
-        assertTrue(((String) m.getOutput("markdown")).contains("AST AUPRO"));
+        assertTrue(((String) m.getOutput("markdown")).contains("| AST | board |"));
     }
 }

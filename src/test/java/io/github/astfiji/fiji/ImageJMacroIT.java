@@ -136,6 +136,25 @@ class ImageJMacroIT {
     }
 
     @Test
+    void recordedTrainingWithAChosenMethodReplays(@TempDir Path dir) throws Exception {
+        Path home = pluginsFolder(dir.resolve("imagej"));
+        Path model = dir.resolve("rd model.ast");
+        String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-cp",
+                IJ_JAR + File.pathSeparator + new File("target/test-classes").getAbsolutePath(), RecorderDriver.class.getName(),
+                "train", "rd", new File("test-images/train/good").getAbsolutePath(), model.toString()), 300, dir);
+        String recorded = log.lines().filter(l -> l.startsWith("RECORDED: ")).findFirst().orElseThrow(() -> new AssertionError(log));
+        assertTrue(recorded.contains("run(\"Train AST\", \"method=rd training_folder=") && recorded.contains("model_file=[" + model + "]")
+                && recorded.contains("epochs=3") && recorded.contains("image_size=64"), recorded);
+        System.out.println("ImageJMacroIT: the Recorder wrote " + recorded.substring("RECORDED: ".length()));
+        assertTrue(log.contains("FIRST RUN MODEL: true"), log);
+        assertTrue(log.contains("REPLAYED MODEL: true"), "the recorded line replays and trains again:\n" + log);
+        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.Engines.newManager();
+             io.github.astfiji.core.detector.Detector rd = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
+            assertEquals("rd", rd.method().id());
+        }
+    }
+
+    @Test
     void menuEntriesAreInstalled(@TempDir Path dir) throws Exception {
         Path home = pluginsFolder(dir.resolve("imagej"));
         Path macro = dir.resolve("menus.ijm");

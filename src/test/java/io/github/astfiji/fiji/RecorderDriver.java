@@ -14,15 +14,20 @@ import java.io.File;
 
 /**
  * Runs inside a real ImageJ 1 under Xvfb (started by ImageJMacroIT): opens the Macro
- * Recorder, runs Plugins > Anomaly Detection > Detect Anomalies as a menu click does,
- * fills and OKs its dialog like a user, prints what the Recorder wrote, deletes the
- * results and replays the recorded line as a macro. Only ImageJ classes are used here:
- * the plugin comes from the plugins folder, as for a user.
- * Arguments: model file, input folder, output folder.
+ * Recorder, runs Plugins > Anomaly Detection > Detect Anomalies (or Train AST) as a menu
+ * click does, fills and OKs its dialog like a user, prints what the Recorder wrote,
+ * deletes the results and replays the recorded line as a macro. Only ImageJ classes are
+ * used here: the plugin comes from the plugins folder, as for a user.
+ * Arguments: model file, input folder, output folder; or "train", method, training
+ * folder, model file to write.
  */
 public final class RecorderDriver {
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("train")) {
+            train(args[1], args[2], new File(args[3]));
+            return;
+        }
         String model = args[0];
         String input = args[1];
         File out = new File(args[2]);
@@ -47,22 +52,57 @@ public final class RecorderDriver {
         System.exit(0);
     }
 
-    /** Waits for the dialog, types the paths, ticks overwrite, clears the ROI Manager box, presses OK. */
-    static void fillDialog(String title, String model, String input, String out) {
-        GenericDialog gd = null;
+    /** Records Train AST with a method picked in the dialog, then replays the recorded line. */
+    static void train(String method, String folder, File model) throws Exception {
+        new ImageJ(ImageJ.NO_SHOW);
+        Recorder recorder = new Recorder();
+        Thread user = new Thread(() -> {
+            GenericDialog gd = waitForDialog("Train AST");
+            ((java.awt.Choice) gd.getChoices().get(0)).select(method);
+            // string fields in dialog order: training_folder, depth_folder, backbone_file, model_file
+            java.util.Vector<?> fields = gd.getStringFields();
+            ((TextField) fields.get(0)).setText(folder);
+            ((TextField) fields.get(3)).setText(model.getPath());
+            java.util.Vector<?> numbers = gd.getNumericFields();
+            ((TextField) numbers.get(0)).setText("3");
+            ((TextField) numbers.get(1)).setText("64");
+            gd.actionPerformed(new ActionEvent(gd.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK"));
+        });
+        user.start();
+        new Executer("Train AST", null);
+        String line = waitForRecording(recorder, "run(\"Train AST\"", 120);
         long end = System.currentTimeMillis() + 120_000;
-        while (gd == null && System.currentTimeMillis() < end) {
+        while (!model.exists() && System.currentTimeMillis() < end) {
+            Thread.sleep(200);
+        }
+        System.out.println("RECORDED: " + line);
+        System.out.println("FIRST RUN MODEL: " + model.exists());
+        if (!model.delete()) {
+            throw new IllegalStateException("the recorded run wrote no " + model);
+        }
+        IJ.runMacro(line);
+        System.out.println("REPLAYED MODEL: " + model.exists() + " " + model.length());
+        System.exit(0);
+    }
+
+    static GenericDialog waitForDialog(String title) {
+        long end = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < end) {
             for (Window w : Window.getWindows()) {
                 if (w instanceof GenericDialog && w.isShowing() && title.equals(((GenericDialog) w).getTitle())) {
-                    gd = (GenericDialog) w;
+                    return (GenericDialog) w;
                 }
             }
             sleep(200);
         }
-        if (gd == null) {
-            System.out.println("NO DIALOG");
-            System.exit(2);
-        }
+        System.out.println("NO DIALOG");
+        System.exit(2);
+        return null;
+    }
+
+    /** Waits for the dialog, types the paths, ticks overwrite, clears the ROI Manager box, presses OK. */
+    static void fillDialog(String title, String model, String input, String out) {
+        GenericDialog gd = waitForDialog(title);
         // string fields in dialog order: model_file, input_folder, depth_folder, output_folder, backbone_file
         java.util.Vector<?> fields = gd.getStringFields();
         ((TextField) fields.get(0)).setText(model);

@@ -4,14 +4,22 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.astfiji.core.detector.MethodNetwork;
 import io.github.astfiji.core.nn.NDArrays;
 import io.github.astfiji.core.nn.Params;
+import io.github.astfiji.core.train.TrainingPhase;
+import io.github.astfiji.core.train.TrainingSet;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Teacher flow, student CNN and their shared positional condition, over one parameter set. */
-public final class AstNetwork implements AutoCloseable {
+/**
+ * Teacher flow, student CNN and their shared positional condition, over one parameter set.
+ * Training is the paper's two phases: the flow by maximum likelihood, then the student on
+ * the frozen teacher's outputs (cached once); both losses masked by the foreground.
+ */
+public final class AstNetwork implements MethodNetwork {
 
     private final AstConfig config;
     private final int featureChannels;
@@ -36,10 +44,83 @@ public final class AstNetwork implements AutoCloseable {
         return config;
     }
 
+    @Override
+    public List<TrainingPhase> phases() {
+        return List.of(new TeacherPhase(), new StudentPhase());
+    }
+
+    /** Sum of loss*mask over the sum of mask: the masked per-pixel mean. */
+    public static NDArray maskedMean(NDArray perPixel, NDArray mask) {
+        return perPixel.mul(mask).sum().div(mask.sum().maximum(1f));
+    }
+
+    private static NDArray features(NDList inputs) {
+        return inputs.get(inputs.size() - 1);
+    }
+
+    private List<String> trainable(String prefix) {
+        return params.trainableNames().stream().filter(s -> s.startsWith(prefix)).toList();
+    }
+
+    private final class TeacherPhase implements TrainingPhase {
+        @Override
+        public String name() {
+            return "teacher (flow)";
+        }
+
+        @Override
+        public int epochs() {
+            return config.teacherEpochs;
+        }
+
+        @Override
+        public List<String> parameters() {
+            return trainable("teacher.");
+        }
+
+        @Override
+        public NDArray loss(TrainingSet.Batch batch) {
+            NDList out = teacherForward(features(batch.inputs()));
+            return maskedMean(CouplingFlow.nll(out.get(0), out.get(1)), batch.masks());
+        }
+    }
+
+    private final class StudentPhase implements TrainingPhase {
+        private NDArray targets;
+
+        @Override
+        public String name() {
+            return "student";
+        }
+
+        @Override
+        public int epochs() {
+            return config.studentEpochs;
+        }
+
+        @Override
+        public List<String> parameters() {
+            return trainable("student.");
+        }
+
+        @Override
+        public void begin(TrainingSet data) {
+            // the teacher is frozen from here on: its outputs are computed once
+            targets = data.mapInBatches(config.batchSize, in -> teacherForward(features(in)).get(0));
+        }
+
+        @Override
+        public NDArray loss(TrainingSet.Batch batch) {
+            NDArray zs = studentForward(features(batch.inputs()), true);
+            return maskedMean(distance(batch.rows(targets), zs), batch.masks());
+        }
+    }
+
     public int featureChannels() {
         return featureChannels;
     }
 
+    @Override
     public Params params() {
         return params;
     }
@@ -80,8 +161,10 @@ public final class AstNetwork implements AutoCloseable {
         return zTeacher.sub(zStudent).square().mean(new int[] {1});
     }
 
-    /** Inference maps for a batch of features: AST distance and teacher-only NLL, both (N, H, W). */
-    public NDList maps(NDArray features) {
+    /** Inference maps for a batch of inputs: AST distance and teacher-only NLL, both (N, H, W). */
+    @Override
+    public NDList maps(NDList inputs) {
+        NDArray features = features(inputs);
         NDList t = teacherForward(features);
         NDArray zs = studentForward(features, false);
         return new NDList(distance(t.get(0), zs), CouplingFlow.nll(t.get(0), t.get(1)));

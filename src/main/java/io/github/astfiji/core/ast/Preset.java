@@ -54,19 +54,6 @@ public enum Preset {
         return c;
     }
 
-    /** The preset's configuration with the user's overrides; a value of 0 or less keeps the preset's. */
-    public AstConfig config(int epochs, int imageSize) {
-        AstConfig c = config();
-        if (epochs > 0) {
-            c.teacherEpochs = epochs;
-            c.studentEpochs = epochs;
-        }
-        if (imageSize > 0) {
-            c.imageSize = imageSize;
-        }
-        return c;
-    }
-
     public String cliName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

@@ -1,6 +1,7 @@
 package io.github.astfiji.core.backbone;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.nn.Params;
 
@@ -21,30 +22,63 @@ import java.util.List;
 abstract class CalibratedBackbone implements Backbone {
 
     protected final Params params;
-    private final int channels;
+    private final int[] channels;
 
-    CalibratedBackbone(NDManager manager, int channels) {
+    /** One standardised output per entry of channels (shallowest first). */
+    CalibratedBackbone(NDManager manager, int... channels) {
         this.params = new Params(manager);
-        this.channels = channels;
-        params.addBuffer("features.mean", Params.constant(channels, 0f), 1, channels, 1, 1);
-        params.addBuffer("features.std", Params.constant(channels, 1f), 1, channels, 1, 1);
+        this.channels = channels.clone();
+        for (int i = 0; i < channels.length; i++) {
+            params.addBuffer(statName(i, "mean"), Params.constant(channels[i], 0f), 1, channels[i], 1, 1);
+            params.addBuffer(statName(i, "std"), Params.constant(channels[i], 1f), 1, channels[i], 1, 1);
+        }
     }
 
-    /** Raw responses before standardisation. */
-    protected abstract NDArray raw(NDArray images);
+    /** Single-scale backbones keep format 1's names ("features.mean"). */
+    private String statName(int scale, String what) {
+        return channels.length == 1 ? "features." + what : "features." + scale + "." + what;
+    }
+
+    /** Raw responses before standardisation, one per scale, shallowest first. */
+    protected abstract NDList rawScales(NDArray images);
+
+    /**
+     * True (the default): features are centred and scaled to unit variance per channel.
+     * False: only scaled to unit root-mean-square, so non-negative (rectified) features stay
+     * non-negative, as a ReLU network's activations are.
+     */
+    protected boolean centred() {
+        return true;
+    }
 
     /** Hook for per-layer calibration that must run before the output statistics. */
     protected void calibrateLayers(List<NDArray> batches) {
     }
 
     @Override
+    public final NDList extractScales(NDArray images) {
+        NDList raw = rawScales(images);
+        NDList out = new NDList();
+        for (int i = 0; i < raw.size(); i++) {
+            out.add(raw.get(i).sub(params.get(statName(i, "mean"))).div(params.get(statName(i, "std"))));
+        }
+        return out;
+    }
+
+    @Override
     public final NDArray extract(NDArray images) {
-        return raw(images).sub(params.get("features.mean")).div(params.get("features.std"));
+        NDList all = extractScales(images);
+        return all.get(all.size() - 1);
     }
 
     @Override
     public int channels() {
-        return channels;
+        return channels[channels.length - 1];
+    }
+
+    @Override
+    public int[] scaleChannels() {
+        return channels.clone();
     }
 
     @Override
@@ -55,13 +89,20 @@ abstract class CalibratedBackbone implements Backbone {
     @Override
     public void calibrate(List<NDArray> batches) {
         calibrateLayers(batches);
-        float[][] moments = channelMoments(batches, this::raw, channels);
-        float[] std = moments[1];
-        for (int i = 0; i < std.length; i++) {
-            std[i] = (float) Math.sqrt(std[i] + 1e-6);
+        for (int i = 0; i < channels.length; i++) {
+            final int scale = i;
+            float[][] moments = channelMoments(batches, x -> rawScales(x).get(scale), channels[i]);
+            float[] std = moments[1];
+            for (int c = 0; c < std.length; c++) {
+                double second = centred() ? std[c] : std[c] + (double) moments[0][c] * moments[0][c];
+                std[c] = (float) Math.sqrt(second + 1e-6);
+                if (!centred()) {
+                    moments[0][c] = 0f;
+                }
+            }
+            params.set(statName(i, "mean"), moments[0]);
+            params.set(statName(i, "std"), std);
         }
-        params.set("features.mean", moments[0]);
-        params.set("features.std", std);
     }
 
     /** Per-channel mean and variance (over N, H, W) of f applied to every batch. */

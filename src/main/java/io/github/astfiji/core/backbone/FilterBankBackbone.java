@@ -12,44 +12,105 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Built-in candidate 2: a hand-designed multi-scale filter bank. On a 3-level image
- * pyramid, 7x7 Gaussian-derivative filters (sigma 1: G, Gx, Gy, Gxx, Gyy, Gxy) on the
- * luminance and Gaussian smoothing of two colour-opponent channels; each response and
- * its magnitude are average-pooled to stride 8 and standardised.
+ * Built-in candidate 2: a hand-designed multi-scale filter bank. On an image pyramid,
+ * 7x7 Gaussian-derivative filters (sigma 1: G, Gx, Gy, Gxx, Gyy, Gxy) on the luminance
+ * and Gaussian smoothing of two colour-opponent channels; each response and its
+ * magnitude are average-pooled to the output stride and standardised.
+ * <p>
+ * {@link #ID}: one map at stride 8 from pyramid levels 0-2 (AST's default).
+ * {@link #PYRAMID_ID}: three maps at strides 4, 8, 16, each from the three pyramid levels
+ * nearest its stride (0-2, 1-3, 2-4), so deeper maps describe coarser structure, as a
+ * CNN's deeper layers do (Reverse Distillation's default encoder). Its responses are
+ * rectified (the positive and the negative part of each filter as two channels) and only
+ * scaled, not centred: Reverse Distillation compares features by cosine, which needs
+ * them sparse and non-negative like a ReLU network's, or a flat defect on a textured part
+ * points the same way as the texture.
  */
 public final class FilterBankBackbone extends CalibratedBackbone {
 
     public static final String ID = "builtin:filter-bank";
+    public static final String PYRAMID_ID = "builtin:filter-pyramid";
     private static final int LEVELS = 3;
     private static final int FILTERS = 8;
+    private static final int CHANNELS = LEVELS * FILTERS * 2;
+    private final String id;
+    private final int[] strides;
+    /** First pyramid level of each output map. */
+    private final int[] firstLevel;
+    private final boolean rectified;
 
+    /** The single-scale bank (stride 8). */
     public FilterBankBackbone(NDManager manager) {
-        super(manager, LEVELS * FILTERS * 2);
+        this(manager, ID, new int[] {8}, new int[] {0}, false);
+    }
+
+    /** The three-scale pyramid (strides 4, 8, 16). */
+    public static FilterBankBackbone pyramid(NDManager manager) {
+        return new FilterBankBackbone(manager, PYRAMID_ID, new int[] {4, 8, 16}, new int[] {0, 1, 2}, true);
+    }
+
+    private FilterBankBackbone(NDManager manager, String id, int[] strides, int[] firstLevel, boolean rectified) {
+        super(manager, channels(strides.length));
+        this.id = id;
+        this.strides = strides;
+        this.firstLevel = firstLevel;
+        this.rectified = rectified;
         params.addBuffer("bank.weight", bank(), FILTERS, 3, 7, 7);
+    }
+
+    private static int[] channels(int scales) {
+        int[] c = new int[scales];
+        java.util.Arrays.fill(c, CHANNELS);
+        return c;
     }
 
     @Override
     public String id() {
-        return ID;
+        return id;
     }
 
     @Override
     public int stride() {
-        return 8;
+        return strides[strides.length - 1];
     }
 
     @Override
-    protected NDArray raw(NDArray images) {
-        List<NDArray> parts = new ArrayList<>();
+    protected boolean centred() {
+        return !rectified;
+    }
+
+    @Override
+    public int[] scaleStrides() {
+        return strides.clone();
+    }
+
+    @Override
+    protected NDList rawScales(NDArray images) {
+        int levels = firstLevel[firstLevel.length - 1] + LEVELS;
+        NDArray[] responses = new NDArray[levels];
         NDArray level = images;
-        for (int l = 0; l < LEVELS; l++) {
-            NDArray r = Conv2d.conv2d(level, params.get("bank.weight"), null, new Shape(1, 1), new Shape(3, 3)).head();
-            int pool = 8 >> l;
-            parts.add(Layers.avgPool(r, pool));
-            parts.add(Layers.avgPool(r.abs(), pool));
-            level = Layers.avgPool(level, 2);
+        for (int l = 0; l < levels; l++) {
+            responses[l] = Conv2d.conv2d(level, params.get("bank.weight"), null, new Shape(1, 1), new Shape(3, 3)).head();
+            if (l + 1 < levels) {
+                level = Layers.avgPool(level, 2);
+            }
         }
-        return NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 1);
+        NDList out = new NDList();
+        for (int s = 0; s < strides.length; s++) {
+            List<NDArray> parts = new ArrayList<>();
+            for (int l = firstLevel[s]; l < firstLevel[s] + LEVELS; l++) {
+                int pool = strides[s] >> l;
+                if (rectified) {
+                    parts.add(Layers.avgPool(ai.djl.nn.Activation.relu(responses[l]), pool));
+                    parts.add(Layers.avgPool(ai.djl.nn.Activation.relu(responses[l].neg()), pool));
+                } else {
+                    parts.add(Layers.avgPool(responses[l], pool));
+                    parts.add(Layers.avgPool(responses[l].abs(), pool));
+                }
+            }
+            out.add(NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 1));
+        }
+        return out;
     }
 
     /** Filter weights (8, 3, 7, 7): luminance derivatives then two opponent-colour blurs. */

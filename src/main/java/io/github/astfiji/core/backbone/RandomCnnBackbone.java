@@ -21,14 +21,25 @@ import java.util.SplittableRandom;
 public final class RandomCnnBackbone extends CalibratedBackbone {
 
     public static final String ID = "builtin:random-cnn";
+    public static final String PYRAMID_ID = "builtin:random-cnn-pyramid";
     static final int[] WIDTHS = {32, 64, 128};
+    static final int[] PYRAMID_WIDTHS = {32, 64, 128, 256};
+    private final boolean pyramid;
+    private final int[] widths;
 
     public RandomCnnBackbone(NDManager manager, long seed) {
-        super(manager, WIDTHS[1] + WIDTHS[2]);
+        this(manager, seed, false);
+    }
+
+    /** pyramid: 4 stages, the ReLU outputs of stages 2-4 (strides 4, 8, 16), only scaled (Reverse Distillation). */
+    public RandomCnnBackbone(NDManager manager, long seed, boolean pyramid) {
+        super(manager, pyramid ? new int[] {PYRAMID_WIDTHS[1], PYRAMID_WIDTHS[2], PYRAMID_WIDTHS[3]} : new int[] {WIDTHS[1] + WIDTHS[2]});
+        this.pyramid = pyramid;
+        this.widths = pyramid ? PYRAMID_WIDTHS : WIDTHS;
         SplittableRandom rng = new SplittableRandom(seed);
         int in = 3;
-        for (int s = 0; s < WIDTHS.length; s++) {
-            int out = WIDTHS[s];
+        for (int s = 0; s < widths.length; s++) {
+            int out = widths[s];
             params.add("stage" + s + ".conv.weight", Params.heNormal(rng, out * in * 9, in * 9), out, in, 3, 3);
             params.add("stage" + s + ".conv.bias", Params.constant(out, 0f), out);
             Layers.addBatchNorm(params, "stage" + s + ".bn", out);
@@ -38,19 +49,32 @@ public final class RandomCnnBackbone extends CalibratedBackbone {
 
     @Override
     public String id() {
-        return ID;
+        return pyramid ? PYRAMID_ID : ID;
+    }
+
+    @Override
+    protected boolean centred() {
+        return !pyramid;
+    }
+
+    @Override
+    public int[] scaleStrides() {
+        return pyramid ? new int[] {4, 8, 16} : new int[] {8};
     }
 
     @Override
     public int stride() {
-        return 8;
+        return pyramid ? 16 : 8;
     }
 
     @Override
-    protected NDArray raw(NDArray images) {
-        NDArray[] stages = run(images, WIDTHS.length);
+    protected NDList rawScales(NDArray images) {
+        NDArray[] stages = run(images, widths.length);
+        if (pyramid) {
+            return new NDList(stages[1], stages[2], stages[3]);
+        }
         NDArray mid = Layers.avgPool(stages[1], 2);
-        return NDArrays.concat(new NDList(mid, stages[2]), 1);
+        return new NDList(NDArrays.concat(new NDList(mid, stages[2]), 1));
     }
 
     /** Runs the first {@code upTo} stages and returns each stage's pooled output. */
@@ -66,12 +90,12 @@ public final class RandomCnnBackbone extends CalibratedBackbone {
 
     @Override
     protected void calibrateLayers(List<NDArray> batches) {
-        for (int s = 0; s < WIDTHS.length; s++) {
+        for (int s = 0; s < widths.length; s++) {
             final int stage = s;
             float[][] m = channelMoments(batches, x -> {
                 NDArray in = stage == 0 ? x : run(x, stage)[stage - 1];
                 return Layers.conv(params, "stage" + stage + ".conv", in);
-            }, WIDTHS[s]);
+            }, widths[s]);
             params.set("stage" + s + ".bn.running_mean", m[0]);
             params.set("stage" + s + ".bn.running_var", m[1]);
         }

@@ -20,8 +20,9 @@ import java.util.HexFormat;
 
 /**
  * A user's pretrained ImageNet CNN exported once with TorchScript (see
- * scripts/export_backbone.py), truncated so that it returns one feature map.
- * Channels and stride are measured by running it once on a blank image.
+ * scripts/export_backbone.py), truncated so that it returns one feature map, or a tuple
+ * of maps at growing strides (e.g. WideResNet-50-2's layers 1-3 for Reverse Distillation).
+ * Channels and strides are measured by running it once on a blank image.
  */
 public final class TorchScriptBackbone implements Backbone {
 
@@ -29,8 +30,8 @@ public final class TorchScriptBackbone implements Backbone {
     private final Path file;
     private final Model model;
     private final String checksum;
-    private final int channels;
-    private final int stride;
+    private final int[] channels;
+    private final int[] strides;
 
     public TorchScriptBackbone(NDManager manager, Path file, int imageSize) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -47,15 +48,27 @@ public final class TorchScriptBackbone implements Backbone {
                     + "can load (" + e.getMessage() + "); re-export it with scripts/export_backbone.py", e);
         }
         try (NDManager probe = manager.newSubManager()) {
-            NDArray out = extract(probe.zeros(new Shape(1, 3, imageSize, imageSize)));
-            if (out.getShape().dimension() != 4) {
-                throw new IOException("backbone file " + file + " returns shape " + out.getShape()
-                        + "; it must return one feature map (N, C, H, W)");
+            NDList out = extractScales(probe.zeros(new Shape(1, 3, imageSize, imageSize)));
+            channels = new int[out.size()];
+            strides = new int[out.size()];
+            for (int i = 0; i < out.size(); i++) {
+                Shape shape = out.get(i).getShape();
+                if (shape.dimension() != 4) {
+                    throw new IOException("backbone file " + file + " returns shape " + shape
+                            + "; it must return feature maps (N, C, H, W)");
+                }
+                channels[i] = (int) shape.get(1);
+                strides[i] = Math.max(1, Math.round((float) imageSize / shape.get(3)));
+                if (i > 0 && strides[i] < strides[i - 1]) {
+                    throw new IOException("backbone file " + file + " returns maps at strides " + java.util.Arrays.toString(strides)
+                            + "; they must come shallowest first");
+                }
             }
-            this.channels = (int) out.getShape().get(1);
-            this.stride = Math.max(1, Math.round((float) imageSize / out.getShape().get(3)));
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             model.close();
+            if (e instanceof IOException) {
+                throw (IOException) e;
+            }
             throw new IOException("backbone file " + file + " failed on a " + imageSize + "x" + imageSize
                     + " RGB image (" + e.getMessage() + ")", e);
         }
@@ -77,20 +90,35 @@ public final class TorchScriptBackbone implements Backbone {
 
     @Override
     public int channels() {
-        return channels;
+        return channels[channels.length - 1];
     }
 
     @Override
     public int stride() {
-        return stride;
+        return strides[strides.length - 1];
+    }
+
+    @Override
+    public int[] scaleChannels() {
+        return channels.clone();
+    }
+
+    @Override
+    public int[] scaleStrides() {
+        return strides.clone();
     }
 
     @Override
     public NDArray extract(NDArray images) {
+        NDList all = extractScales(images);
+        return all.get(all.size() - 1);
+    }
+
+    @Override
+    public NDList extractScales(NDArray images) {
         NDList out = model.getBlock().forward(new ParameterStore(images.getManager(), false), new NDList(images), false);
-        NDArray head = out.head();
-        head.attach(images.getManager());
-        return head;
+        out.attach(images.getManager());
+        return out;
     }
 
     public static String sha256(Path file) throws IOException {

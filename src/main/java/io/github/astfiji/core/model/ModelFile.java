@@ -5,15 +5,17 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import io.github.astfiji.core.AnomalyModel;
+import com.google.gson.JsonArray;
 import io.github.astfiji.core.Preprocessing;
-import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreStats;
-import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.AstNetwork;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.backbone.TorchScriptBackbone;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.core.nn.Params;
 
 import java.io.ByteArrayInputStream;
@@ -40,9 +42,10 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The model file: one zip holding a manifest (format name and version, method,
- * backbone identity and checksum, parameter checksums), the configuration, the
- * preprocessing, training score statistics and all parameters. Written to a temporary
+ * The model file, for every method: one zip holding a manifest (format name and version,
+ * method, backbone identity and checksum, input channels, parameter checksums), the
+ * method's configuration, the preprocessing, normal-image score statistics and all
+ * parameters. Reading dispatches on the manifest's method. Written to a temporary
  * file in the target folder and moved into place atomically; read with validation.
  */
 public final class ModelFile {
@@ -56,7 +59,7 @@ public final class ModelFile {
     }
 
     /** Saves atomically. Refuses to replace an existing file unless overwrite is true. */
-    public static void write(AnomalyModel model, Path target, boolean overwrite) throws IOException {
+    public static void write(Detector model, Path target, boolean overwrite) throws IOException {
         Path abs = target.toAbsolutePath();
         if (Files.isDirectory(abs)) {
             throw new IOException(abs + " is a folder; give a file name for the model, e.g. " + abs.resolve("model" + EXTENSION));
@@ -76,10 +79,16 @@ public final class ModelFile {
         JsonObject manifest = new JsonObject();
         manifest.addProperty("format", FORMAT);
         manifest.addProperty("formatVersion", FORMAT_VERSION);
-        manifest.addProperty("method", model.method());
+        manifest.addProperty("method", model.method().id());
         manifest.addProperty("software", softwareVersion());
         manifest.addProperty("created", java.time.Instant.now().toString());
-        manifest.addProperty("featureChannels", model.network().featureChannels());
+        int[] channels = model.inputChannels();
+        manifest.addProperty("featureChannels", channels[channels.length - 1]);
+        JsonArray perScale = new JsonArray();
+        for (int c : channels) {
+            perScale.add(c);
+        }
+        manifest.add("inputChannels", perScale);
         JsonObject bb = new JsonObject();
         bb.addProperty("id", model.backbone().id());
         bb.addProperty("checksum", model.backbone().checksum());
@@ -95,9 +104,9 @@ public final class ModelFile {
             manifest.addProperty("backboneStateSha256", sha256(backbone));
         }
         JsonObject stats = new JsonObject();
-        for (ScoreMode mode : ScoreMode.values()) {
-            if (model.stats(mode) != null) {
-                stats.add(mode.name(), GSON.toJsonTree(model.stats(mode)));
+        for (String map : model.method().mapNames()) {
+            if (model.stats(map) != null) {
+                stats.add(map, GSON.toJsonTree(model.stats(map)));
             }
         }
 
@@ -128,7 +137,7 @@ public final class ModelFile {
     }
 
     /** Reads a model. backboneFile overrides where a TorchScript backbone is looked for (may be null). */
-    public static AnomalyModel read(Path file, NDManager parent, Path backboneFile) throws IOException {
+    public static Detector read(Path file, NDManager parent, Path backboneFile) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "model file not found; train one first (train --model " + file + ")");
         }
@@ -151,11 +160,13 @@ public final class ModelFile {
                 throw new ModelFormatException(file + " was written by a newer AST for Fiji (model format " + version
                         + "; this version reads up to " + FORMAT_VERSION + "). Update the plugin, or retrain with this version.");
             }
-            String method = manifest.get("method").getAsString();
-            if (!AnomalyModel.METHOD_AST.equals(method)) {
-                throw new ModelFormatException(file + " holds a '" + method + "' model, which this version cannot run.");
+            String methodId = manifest.has("method") ? manifest.get("method").getAsString() : "";
+            Method method = Methods.find(methodId);
+            if (method == null) {
+                throw new ModelFormatException(file + " holds a '" + methodId + "' model, which this version cannot run (it runs "
+                        + String.join(", ", Methods.ids()) + "). Update the plugin, or use a model trained with one of those methods.");
             }
-            AstConfig config = json(zip, file, "config.json", AstConfig.class);
+            DetectorConfig config = json(zip, file, "config.json", method.configType());
             Preprocessing pre = json(zip, file, "preprocessing.json", Preprocessing.class);
             JsonObject stats = json(zip, file, "stats.json", JsonObject.class);
             byte[] params = entry(zip, file, "params.bin");
@@ -170,22 +181,27 @@ public final class ModelFile {
             String bbId = bbInfo.get("id").getAsString();
             NDManager manager = parent.newSubManager();
             Backbone backbone = null;
-            AstNetwork network = null;
+            MethodNetwork network = null;
             try {
                 backbone = openBackbone(file, zip, manifest, bbInfo, bbId, manager, config, backboneFile);
-                int channels = manifest.get("featureChannels").getAsInt();
-                if (config.featureChannels(backbone.channels()) != channels) {
-                    throw new ModelFormatException(file + " needs " + channels + " feature channels but its backbone with "
-                            + config.input.label + " input gives " + config.featureChannels(backbone.channels())
+                int[] channels = storedChannels(manifest);
+                int[] given = Detector.inputChannels(method, config, backbone);
+                if (!java.util.Arrays.equals(channels, given)) {
+                    throw new ModelFormatException(file + " needs " + java.util.Arrays.toString(channels) + " input channels but its backbone with "
+                            + config.input.label + " input gives " + java.util.Arrays.toString(given)
                             + ". Use the backbone the model was trained with.");
                 }
-                network = new AstNetwork(manager, config, channels);
+                network = method.build(manager, config, channels);
                 network.params().read(new DataInputStream(new ByteArrayInputStream(params)));
-                AnomalyModel model = new AnomalyModel(manager, pre, backbone, network);
-                for (ScoreMode mode : ScoreMode.values()) {
-                    if (stats.has(mode.name())) {
-                        model.setStats(mode, GSON.fromJson(stats.get(mode.name()), ScoreStats.class));
+                Detector model = new Detector(method, config, manager, pre, backbone, network);
+                for (String map : method.mapNames()) {
+                    if (stats.has(map)) {
+                        model.setStats(map, GSON.fromJson(stats.get(map), ScoreStats.class));
                     }
+                }
+                if (model.stats() == null) {
+                    throw new ModelFormatException(file + " is damaged: stats.json has no statistics for " + method.mapNames().get(0)
+                            + ". Train the model again.");
                 }
                 return model;
             } catch (IOException | RuntimeException e) {
@@ -205,8 +221,21 @@ public final class ModelFile {
         }
     }
 
+    /** Input channels per scale; format-1 files of single-scale models give only featureChannels. */
+    private static int[] storedChannels(JsonObject manifest) {
+        if (manifest.has("inputChannels")) {
+            JsonArray a = manifest.getAsJsonArray("inputChannels");
+            int[] c = new int[a.size()];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = a.get(i).getAsInt();
+            }
+            return c;
+        }
+        return new int[] {manifest.get("featureChannels").getAsInt()};
+    }
+
     private static Backbone openBackbone(Path file, ZipFile zip, JsonObject manifest, JsonObject bbInfo, String bbId,
-                                         NDManager manager, AstConfig config, Path override) throws IOException {
+                                         NDManager manager, DetectorConfig config, Path override) throws IOException {
         String expected = bbInfo.get("checksum").getAsString();
         if (TorchScriptBackbone.ID.equals(bbId)) {
             Path recorded = bbInfo.has("file") ? Path.of(bbInfo.get("file").getAsString()) : null;

@@ -30,6 +30,44 @@ public final class Layers {
         p.addBuffer(name + ".running_var", Params.constant(channels, 1f), channels);
     }
 
+    /** Registers a bias-free conv weight (out, in, k, k), He-normal over fan-out (torchvision's ResNet init). */
+    public static void addConvNoBias(Params p, String name, int in, int out, int k, SplittableRandom rng) {
+        p.add(name + ".weight", Params.heNormal(rng, out * in * k * k, out * k * k), out, in, k, k);
+    }
+
+    /**
+     * Registers a bias-free 2x2 transposed-convolution weight in PyTorch's layout
+     * (in, out, 2, 2), with PyTorch's default init U(+-1/sqrt(out * 4)).
+     */
+    public static void addConvTranspose2x2(Params p, String name, int in, int out, SplittableRandom rng) {
+        p.add(name + ".weight", Params.uniformFanIn(rng, in * out * 4, out * 4), in, out, 2, 2);
+    }
+
+    /** Convolution with zero padding k/2 and the given stride; the bias is optional (absent = none). */
+    public static NDArray conv(Params p, String name, NDArray x, int stride) {
+        NDArray w = p.get(name + ".weight");
+        int k = (int) w.getShape().get(2);
+        NDArray b = p.has(name + ".bias") ? p.get(name + ".bias") : null;
+        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(k / 2, k / 2)).head();
+    }
+
+    /**
+     * Transposed convolution, kernel 2, stride 2, no bias. The PyTorch engine of DJL has no
+     * transposed convolution; with kernel = stride the output blocks do not overlap, so it
+     * is exactly a 1x1 convolution to out*4 channels followed by a depth-to-space shuffle.
+     */
+    public static NDArray convTranspose2x2(Params p, String name, NDArray x) {
+        NDArray w = p.get(name + ".weight"); // (in, out, 2, 2)
+        long in = w.getShape().get(0);
+        long out = w.getShape().get(1);
+        NDArray k = w.transpose(1, 2, 3, 0).reshape(out * 4, in, 1, 1); // rows ordered (o, a, b)
+        NDArray y = Conv2d.conv2d(x, k, null, new Shape(1, 1), new Shape(0, 0)).head();
+        long n = y.getShape().get(0);
+        long h = y.getShape().get(2);
+        long wd = y.getShape().get(3);
+        return y.reshape(n, out, 2, 2, h, wd).transpose(0, 1, 4, 2, 5, 3).reshape(n, out, h * 2, wd * 2);
+    }
+
     /** Convolution with zero padding k/2 (odd kernels), stride 1. */
     public static NDArray conv(Params p, String name, NDArray x) {
         NDArray w = p.get(name + ".weight");

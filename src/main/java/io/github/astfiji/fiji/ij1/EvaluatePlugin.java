@@ -4,7 +4,7 @@ import ij.IJ;
 import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
-import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.fiji.EvaluateCommand;
 import io.github.astfiji.fiji.FijiProgress;
 
@@ -15,8 +15,9 @@ public class EvaluatePlugin implements PlugIn {
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Evaluate Anomaly Detection");
         gd.addDirectoryField("dataset_folder", PluginDialogs.remembered("dataset_folder"), 40);
+        gd.addStringField("methods", "ast", 12);
         gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
-        gd.addChoice("preset", Preset.names(), Preset.CPU.cliName());
+        gd.addChoice("preset", Methods.presetNames().toArray(new String[0]), "cpu");
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
         gd.addDirectoryField("output_folder", "", 40);
@@ -25,6 +26,7 @@ public class EvaluatePlugin implements PlugIn {
             return;
         }
         String dataset = gd.getNextString();
+        String methods = gd.getNextString();
         String input = gd.getNextChoice();
         String preset = gd.getNextChoice();
         String backbone = gd.getNextString();
@@ -33,7 +35,7 @@ public class EvaluatePlugin implements PlugIn {
         PluginDialogs.remember("dataset_folder", dataset);
         ResultsTable table = new ResultsTable();
         try {
-            String md = EvaluateCommand.evaluate(PluginDialogs.file(dataset), input, preset, PluginDialogs.file(backbone), epochs,
+            String md = EvaluateCommand.evaluate(PluginDialogs.file(dataset), methods, input, preset, PluginDialogs.file(backbone), epochs,
                     PluginDialogs.file(out), table, new FijiProgress(() -> false));
             IJ.log(md);
             table.show(EvaluateCommand.TABLE_TITLE);

@@ -5,25 +5,27 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
-import io.github.astfiji.core.ast.Preset;
+import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.fiji.DepthInputs;
 import io.github.astfiji.fiji.FijiProgress;
 import io.github.astfiji.fiji.TrainAstCommand;
 
-/** Plugins > Anomaly Detection > Train AST (ImageJ 1 dialog; macro-recordable). */
+/** Plugins > Anomaly Detection > Train AST (ImageJ 1 dialog; macro-recordable), for every method. */
 public class TrainAstPlugin implements PlugIn {
 
     @Override
     public void run(String arg) {
         ImagePlus open = WindowManager.getCurrentImage();
         GenericDialog gd = new GenericDialog("Train AST");
-        gd.addMessage("Train on defect-free images: a folder, or the open image/stack if the folder is empty.");
+        gd.addMessage("Train on defect-free images: a folder, or the open image/stack if the folder is empty.\n"
+                + "Method: ast (Asymmetric Student-Teacher) or rd (Reverse Distillation).");
+        gd.addChoice("method", Methods.ids().toArray(new String[0]), "ast");
         gd.addDirectoryField("training_folder", PluginDialogs.remembered("training_folder"), 40);
         gd.addDirectoryField("depth_folder", "", 40);
         gd.addChoice("depth_image", DepthInputs.choices(), DepthInputs.NONE);
         gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
         gd.addChoice("depth_unit", new String[] {"m", "mm", "um"}, "m");
-        gd.addChoice("preset", Preset.names(), Preset.CPU.cliName());
+        gd.addChoice("preset", Methods.presetNames().toArray(new String[0]), "cpu");
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
         gd.addNumericField("image_size", 0, 0, 5, "px (0 = preset)");
@@ -34,6 +36,7 @@ public class TrainAstPlugin implements PlugIn {
         if (gd.wasCanceled()) {
             return;
         }
+        String method = gd.getNextChoice();
         String folder = gd.getNextString();
         String depthFolder = gd.getNextString();
         String depthImage = gd.getNextChoice();
@@ -47,7 +50,7 @@ public class TrainAstPlugin implements PlugIn {
         boolean overwrite = gd.getNextBoolean();
         PluginDialogs.remember("training_folder", folder);
         try {
-            String summary = TrainAstCommand.train(PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
+            String summary = TrainAstCommand.train(method, PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
                     PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false));
             IJ.log(summary);
             IJ.showStatus("Train AST: done");

@@ -1,12 +1,13 @@
 package io.github.astfiji.core.ast;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.backbone.Backbones;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.core.eval.Auroc;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.io.SampleDataset;
@@ -29,20 +30,22 @@ class AstQualityTest {
         SampleDataset ds = SampleDataset.open(Path.of("test-images"));
         AstConfig config = Preset.CPU.config();
         try (NDManager root = Engines.newManager()) {
-            AstTrainer trainer = new AstTrainer(config, Progress.NONE);
-            try (AnomalyModel model = trainer.train(ds.train, Backbones.create(null, root, config.imageSize, 0), root)) {
-                AstTrainer.History h = trainer.history();
-                double t0 = h.teacherLoss[0];
-                double t1 = h.teacherLoss[h.teacherLoss.length - 1];
-                double s0 = h.studentLoss[0];
-                double s1 = h.studentLoss[h.studentLoss.length - 1];
+            Trainer trainer = new Trainer(Methods.AST, config, Progress.NONE);
+            try (Detector model = trainer.train(ds.train, Backbones.create(null, root, config.imageSize, 0), root)) {
+                Trainer.History h = trainer.history();
+                double[] teacher = h.loss("teacher (flow)");
+                double[] student = h.loss("student");
+                double t0 = teacher[0];
+                double t1 = teacher[teacher.length - 1];
+                double s0 = student[0];
+                double s1 = student[student.length - 1];
                 assertTrue(t1 < t0 - 10, "teacher NLL must fall: " + t0 + " -> " + t1);
                 assertTrue(s1 < 0.5 * s0, "student loss must at least halve: " + s0 + " -> " + s1);
 
                 float[] scores = new float[ds.test.size()];
                 float[] means = new float[ds.test.size()];
                 for (int i = 0; i < scores.length; i++) {
-                    ScoreResult r = model.score(ds.test.get(i).load(), null, ScoreMode.AST);
+                    ScoreResult r = model.score(ds.test.get(i).load(), null).primary();
                     scores[i] = r.score;
                     means[i] = r.meanScore;
                 }
@@ -55,9 +58,9 @@ class AstQualityTest {
 
                 Path f = dir.resolve("m.ast");
                 ModelFile.write(model, f, false);
-                try (AnomalyModel back = ModelFile.read(f, root, null)) {
+                try (Detector back = ModelFile.read(f, root, null)) {
                     for (int i = 0; i < scores.length; i++) {
-                        ScoreResult r = back.score(ds.test.get(i).load(), null, ScoreMode.AST);
+                        ScoreResult r = back.score(ds.test.get(i).load(), null).primary();
                         assertEquals(scores[i], r.score, 0f, "reloaded model, image " + ds.test.get(i).name());
                     }
                 }

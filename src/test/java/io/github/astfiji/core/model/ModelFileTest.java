@@ -1,11 +1,10 @@
 package io.github.astfiji.core.model;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreResult;
+import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.TestData;
 import io.github.astfiji.core.backbone.TorchScriptBackbone;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelFileTest {
 
     private static NDManager root;
-    private static AnomalyModel model;
+    private static Detector model;
     private static FloatImage probe;
 
     @BeforeAll
@@ -52,13 +51,14 @@ class ModelFileTest {
     void savedAndLoadedModelGivesIdenticalScores(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("m.ast");
         ModelFile.write(model, f, false);
-        try (AnomalyModel back = ModelFile.read(f, root, null)) {
-            for (ScoreMode mode : ScoreMode.values()) {
-                ScoreResult a = model.score(probe, null, mode);
-                ScoreResult b = back.score(probe, null, mode);
-                assertArrayEquals(a.grid, b.grid, 0f, mode + " map");
+        try (Detector back = ModelFile.read(f, root, null)) {
+            for (int k = 0; k < model.method().mapNames().size(); k++) {
+                String map = model.method().mapNames().get(k);
+                ScoreResult a = model.score(probe, null).get(k);
+                ScoreResult b = back.score(probe, null).get(k);
+                assertArrayEquals(a.grid, b.grid, 0f, map + " map");
                 assertEquals(a.score, b.score, 0f);
-                assertEquals(model.stats(mode).pixelP999, back.stats(mode).pixelP999, 0f);
+                assertEquals(model.stats(map).pixelP999, back.stats(map).pixelP999, 0f);
             }
             assertEquals(model.preprocessing().channels, back.preprocessing().channels);
             assertEquals(model.backbone().checksum(), back.backbone().checksum());
@@ -66,6 +66,41 @@ class ModelFileTest {
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file may be left beside the model");
         }
+    }
+
+    /**
+     * A model written by version 0.1.0 before the method family existed (format 1, AST,
+     * scripts' fixture legacy_v1_ast.ast) still loads and gives the scores it gave then.
+     */
+    @Test
+    void modelOfTheFirstReleaseStillLoadsAndScoresTheSame() throws IOException {
+        com.google.gson.JsonObject expected = new com.google.gson.Gson().fromJson(
+                Files.readString(TestData.fixture("legacy_v1_ast_scores.json")), com.google.gson.JsonObject.class);
+        try (Detector old = ModelFile.read(TestData.fixture("legacy_v1_ast.ast"), root, null)) {
+            assertEquals("ast", old.method().id());
+            assertEquals(2, old.method().mapNames().size());
+            for (String name : expected.keySet()) {
+                FloatImage im = io.github.astfiji.io.ImageFiles.toFloatImage(
+                        io.github.astfiji.io.ImageFiles.open(TestData.SAMPLES.resolve(name)), 1);
+                var scores = old.score(im, null);
+                var pair = expected.getAsJsonArray(name);
+                assertEquals(pair.get(0).getAsFloat(), scores.primary().score, 1e-5f * Math.abs(pair.get(0).getAsFloat()), name + " AST");
+                assertEquals(pair.get(1).getAsFloat(), scores.baseline().score, 1e-5f * Math.abs(pair.get(1).getAsFloat()),
+                        name + " teacher-only");
+            }
+        }
+    }
+
+    @Test
+    void unknownMethodIsRefusedByName(@TempDir Path dir) throws IOException {
+        Path good = dir.resolve("good.ast");
+        ModelFile.write(model, good, false);
+        Path future = dir.resolve("future.ast");
+        rewrite(good, future, "manifest.json", data -> new String(data, StandardCharsets.UTF_8)
+                .replace("\"method\": \"ast\"", "\"method\": \"patchcore\"").getBytes(StandardCharsets.UTF_8), null);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(future, root, null));
+        assertTrue(e.getMessage().contains("'patchcore'") && e.getMessage().contains("ast, rd") && e.getMessage().contains("Update"),
+                e.getMessage());
     }
 
     @Test
@@ -138,12 +173,12 @@ class ModelFileTest {
         Path bbFile = dir.resolve("tiny_backbone.pt");
         Files.copy(TestData.fixture("tiny_backbone.pt"), bbFile);
         Path f = dir.resolve("ts.ast");
-        try (AnomalyModel m = TestData.trainFast(root, new TorchScriptBackbone(root, bbFile, 64))) {
+        try (Detector m = TestData.trainFast(root, new TorchScriptBackbone(root, bbFile, 64))) {
             assertEquals(16, m.backbone().channels());
             assertEquals(8, m.backbone().stride());
             ModelFile.write(m, f, false);
-            try (AnomalyModel back = ModelFile.read(f, root, null)) {
-                assertArrayEquals(m.score(probe, null, ScoreMode.AST).grid, back.score(probe, null, ScoreMode.AST).grid, 0f);
+            try (Detector back = ModelFile.read(f, root, null)) {
+                assertArrayEquals(m.score(probe, null).primary().grid, back.score(probe, null).primary().grid, 0f);
             }
         }
         Path other = TestData.fixture("tiny_backbone_other.pt");

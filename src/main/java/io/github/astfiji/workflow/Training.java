@@ -1,18 +1,20 @@
-package io.github.astfiji.io;
+package io.github.astfiji.workflow;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreStats;
-import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.AstTrainer;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.Backbones;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
 import io.github.astfiji.core.eval.F1Max;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.train.Trainer;
+import io.github.astfiji.io.ImageFiles;
+import io.github.astfiji.io.SampleDataset;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,10 +22,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** Train-and-save as one step, shared by the command line and the Fiji commands. */
-public final class ModelTraining {
+/** Train-and-save as one step, for any method, shared by the command line and the Fiji commands. */
+public final class Training {
 
-    private ModelTraining() {
+    private Training() {
     }
 
     /**
@@ -32,17 +34,18 @@ public final class ModelTraining {
      *
      * @return a short human-readable summary
      */
-    public static String trainAndSave(List<ImageSource> images, AstConfig config, String backbone,
+    public static String trainAndSave(List<ImageSource> images, Method method, DetectorConfig config, String backbone,
                                       Path modelFile, boolean overwrite, Progress progress) throws IOException {
-        return trainAndSave(images, config, backbone, null, false, modelFile, overwrite, progress);
+        return trainAndSave(images, method, config, backbone, null, false, modelFile, overwrite, progress);
     }
 
     /**
      * As above; with labelled validation images (normal and defective) the F1-optimal image
      * threshold is computed and stored too, and made the active one when useF1 is set.
      */
-    public static String trainAndSave(List<ImageSource> images, AstConfig config, String backbone, Validation validation,
-                                      boolean useF1, Path modelFile, boolean overwrite, Progress progress) throws IOException {
+    public static String trainAndSave(List<ImageSource> images, Method method, DetectorConfig config, String backbone,
+                                      Validation validation, boolean useF1, Path modelFile, boolean overwrite,
+                                      Progress progress) throws IOException {
         config.validate();
         if (useF1 && validation == null) {
             throw new IllegalArgumentException("the F1 threshold needs labelled validation images (normal and defective): give --validation DIR");
@@ -56,23 +59,27 @@ public final class ModelTraining {
             throw new IOException("no training images were given");
         }
         try (NDManager root = Engines.newManager()) {
-            Backbone bb = Backbones.create(backbone, root, config.imageSize, config.seed);
-            AstTrainer trainer = new AstTrainer(config, progress);
-            try (AnomalyModel m = trainer.train(images, bb, root)) {
+            Backbone bb = Backbones.create(backbone, method.defaultBackbone(), root, config.imageSize, config.seed);
+            Trainer trainer = new Trainer(method, config, progress);
+            try (Detector m = trainer.train(images, bb, root)) {
                 String f1Note = "";
                 if (validation != null) {
                     f1Note = calibrateF1(m, validation, useF1, progress);
                 }
                 ModelFile.write(m, modelFile, overwrite);
-                AstTrainer.History h = trainer.history();
-                ScoreStats s = m.stats(ScoreMode.AST);
+                Trainer.History h = trainer.history();
+                ScoreStats s = m.stats();
+                StringBuilder losses = new StringBuilder();
+                for (int i = 0; i < h.phases.size(); i++) {
+                    losses.append(String.format(Locale.ROOT, "%s%s loss %.4f -> %.4f", i == 0 ? "" : ", ", capitalise(h.phases.get(i)),
+                            first(h.losses.get(i)), last(h.losses.get(i))));
+                }
                 return String.format(Locale.ROOT,
-                        "Model written to %s%nTrained on %d images (%s backbone, %d channels, stride %d, preset %s).%n"
-                                + "Teacher loss %.4f -> %.4f, student loss %.4f -> %.4f.%n"
-                                + "Thresholds from %d %s normal images: image score %.5g, pixel %.5g.",
-                        modelFile, images.size(), bb.id(), bb.channels(), bb.stride(), config.preset,
-                        first(h.teacherLoss), last(h.teacherLoss), first(h.studentLoss), last(h.studentLoss),
-                        s.images, s.source, s.fprThreshold, s.pixelThreshold) + f1Note;
+                        "Model written to %s%nTrained %s on %d images in %.0f s (%s backbone, channels %s, stride %s, preset %s).%n"
+                                + "%s.%nThresholds from %d %s normal images: image score %.5g, pixel %.5g.",
+                        modelFile, method.displayName(), images.size(), h.totalSeconds(), bb.id(),
+                        java.util.Arrays.toString(m.inputChannels()), java.util.Arrays.toString(bb.scaleStrides()), config.preset,
+                        losses, s.images, s.source, s.fprThreshold, s.pixelThreshold) + f1Note;
             }
         }
     }
@@ -102,21 +109,25 @@ public final class ModelTraining {
         }
     }
 
-    private static String calibrateF1(AnomalyModel m, Validation v, boolean useF1, Progress progress) throws IOException {
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static String calibrateF1(Detector m, Validation v, boolean useF1, Progress progress) throws IOException {
         progress.stage("Scoring validation images", v.images.size());
         float[] scores = new float[v.images.size()];
         for (int i = 0; i < scores.length; i++) {
             progress.checkCancelled();
             ImageSource src = v.images.get(i);
             try {
-                scores[i] = m.score(src.load(), src.depth(), src.mask()).get(ScoreMode.AST).score;
+                scores[i] = m.score(src.load(), src.depth(), src.mask()).primary().score;
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("validation image " + src.name() + ": " + e.getMessage(), e);
             }
             progress.step(i + 1, src.name());
         }
         F1Max best = F1Max.of(scores, v.defect);
-        ScoreStats s = m.stats(ScoreMode.AST);
+        ScoreStats s = m.stats();
         s.f1Threshold = best.threshold;
         s.f1 = (float) best.f1;
         s.f1Images = scores.length;

@@ -1,4 +1,4 @@
-package io.github.astfiji.core.ast;
+package io.github.astfiji.core.train;
 
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.Engines;
@@ -6,7 +6,9 @@ import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.TestData;
+import io.github.astfiji.core.ast.AstNetwork;
 import io.github.astfiji.core.backbone.FilterBankBackbone;
+import io.github.astfiji.core.detector.Methods;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -32,13 +34,13 @@ class TrainerInputTest {
             nan.data()[5 * 32 + 7] = Float.NaN;
             List<ImageSource> imgs = List.of(ImageSource.of("a.tif", flat(32, 1f, 1)), ImageSource.of("b.tif", nan));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new AstTrainer(TestData.fastConfig(), Progress.NONE).train(imgs, new FilterBankBackbone(root), root));
+                    () -> new Trainer(Methods.AST, TestData.fastConfig(), Progress.NONE).train(imgs, new FilterBankBackbone(root), root));
             assertTrue(e.getMessage().contains("b.tif") && e.getMessage().contains("x=7, y=5") && e.getMessage().contains("Remove NaNs"),
                     e.getMessage());
 
             List<ImageSource> mixed = List.of(ImageSource.of("gray.png", flat(8, 3f, 1)), ImageSource.of("colour.png", flat(24, 3f, 3)));
             e = assertThrows(IllegalArgumentException.class,
-                    () -> new AstTrainer(TestData.fastConfig(), Progress.NONE).train(mixed, new FilterBankBackbone(root), root));
+                    () -> new Trainer(Methods.AST, TestData.fastConfig(), Progress.NONE).train(mixed, new FilterBankBackbone(root), root));
             assertTrue(e.getMessage().contains("colour.png") && e.getMessage().contains("gray.png"), e.getMessage());
             assertEquals(0, root.getManagedArrays().size(), "a failed training releases everything");
         }
@@ -64,7 +66,7 @@ class TrainerInputTest {
                 }
             };
             assertThrows(CancellationException.class,
-                    () -> new AstTrainer(TestData.fastConfig(), cancelInTeacher).train(TestData.trainImages(6), new FilterBankBackbone(root), root));
+                    () -> new Trainer(Methods.AST, TestData.fastConfig(), cancelInTeacher).train(TestData.trainImages(6), new FilterBankBackbone(root), root));
             assertTrue(stages.contains("Extracting features"));
             assertEquals(0, root.getManagedArrays().size(), "a cancelled training releases everything");
         }
@@ -72,7 +74,7 @@ class TrainerInputTest {
 
     @Test
     void normalImagesAreHeldOutForThresholds() throws Exception {
-        AstTrainer t = new AstTrainer(TestData.fastConfig(), Progress.NONE);
+        Trainer t = new Trainer(Methods.AST, TestData.fastConfig(), Progress.NONE);
         List<ImageSource> imgs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             imgs.add(ImageSource.of("img" + i, flat(8, i, 1)));
@@ -95,9 +97,9 @@ class TrainerInputTest {
             // (1, 2, 2) per-pixel losses: the background pixels carry huge values
             ai.djl.ndarray.NDArray loss = m.create(new float[] {1f, 1000f, 3f, -500f}, new ai.djl.ndarray.types.Shape(1, 2, 2));
             ai.djl.ndarray.NDArray mask = m.create(new float[] {1f, 0f, 1f, 0f}, new ai.djl.ndarray.types.Shape(1, 2, 2));
-            org.junit.jupiter.api.Assertions.assertEquals(2f, AstTrainer.maskedMean(loss, mask).getFloat(), 1e-6f);
+            org.junit.jupiter.api.Assertions.assertEquals(2f, AstNetwork.maskedMean(loss, mask).getFloat(), 1e-6f);
             ai.djl.ndarray.NDArray none = m.zeros(new ai.djl.ndarray.types.Shape(1, 2, 2));
-            org.junit.jupiter.api.Assertions.assertEquals(0f, AstTrainer.maskedMean(loss, none).getFloat(), 0f,
+            org.junit.jupiter.api.Assertions.assertEquals(0f, AstNetwork.maskedMean(loss, none).getFloat(), 0f,
                     "an all-background batch contributes nothing, not NaN");
         }
     }

@@ -1,4 +1,4 @@
-package io.github.astfiji.core.ast;
+package io.github.astfiji.core.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -9,54 +9,80 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import io.github.astfiji.core.AnomalyModel;
 import io.github.astfiji.core.FloatArrays;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.Preprocessing;
 import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreMode;
 import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.detector.Scores;
 import io.github.astfiji.core.nn.Params;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
- * Trains AST in the paper's two phases on normal images only. Features are extracted
- * once and cached; the teacher's outputs are cached for the student phase, so neither
- * phase reruns the backbone. Nothing is written here: the caller saves the model only
- * when training finished, so a cancel leaves no half-written file.
+ * The one training loop every method uses, on normal images only: checks the images and
+ * fits the intensity scaling, holds out images for thresholds, calibrates a built-in
+ * backbone, extracts features once, then runs the method's phases (shuffled mini-batches,
+ * Adam, gradient clipping, skipped non-finite steps, progress and cancel between steps,
+ * seeded throughout) and measures score statistics on the held-out images. Nothing is
+ * written here: the caller saves the model only when training finished, so a cancel
+ * leaves no half-written file.
  */
-public final class AstTrainer {
+public final class Trainer {
 
-    /** Loss per epoch of each phase, for reports and tests. */
+    /** Loss per epoch and time of each phase, for reports and tests. */
     public static final class History {
-        public final double[] teacherLoss;
-        public final double[] studentLoss;
+        public final List<String> phases = new ArrayList<>();
+        public final List<double[]> losses = new ArrayList<>();
+        public final List<Double> seconds = new ArrayList<>();
         public double featureSeconds;
-        public double teacherSeconds;
-        public double studentSeconds;
 
-        History(int teacherEpochs, int studentEpochs) {
-            teacherLoss = new double[teacherEpochs];
-            studentLoss = new double[studentEpochs];
+        /** Losses per epoch of the phase with this name. */
+        public double[] loss(String phase) {
+            int i = phases.indexOf(phase);
+            if (i < 0) {
+                throw new IllegalArgumentException("no phase '" + phase + "' (phases: " + phases + ")");
+            }
+            return losses.get(i);
+        }
+
+        public double totalSeconds() {
+            double s = featureSeconds;
+            for (double v : seconds) {
+                s += v;
+            }
+            return s;
         }
     }
 
     private static final int CALIBRATION_IMAGES = 32;
-    private final AstConfig config;
+    private final Method method;
+    private final DetectorConfig config;
     private final Progress progress;
     private History history;
 
-    public AstTrainer(AstConfig config, Progress progress) {
+    public Trainer(Method method, DetectorConfig config, Progress progress) {
+        if (!method.configType().isInstance(config)) {
+            throw new IllegalArgumentException("a " + method.displayName() + " model needs a " + method.configType().getSimpleName()
+                    + ", not a " + config.getClass().getSimpleName());
+        }
         config.validate();
+        this.method = method;
         this.config = config;
         this.progress = progress == null ? Progress.NONE : progress;
     }
@@ -66,53 +92,51 @@ public final class AstTrainer {
     }
 
     /**
-     * Trains a model. The backbone is taken over by the returned model (and closed with it,
-     * or here if training fails).
+     * Trains a detector. The backbone is taken over by the returned detector (and closed
+     * with it, or here if training fails).
      */
-    public AnomalyModel train(List<ImageSource> images, Backbone backbone, NDManager parent) throws IOException {
-        if (images.isEmpty()) {
-            throw new IllegalArgumentException("no training images were given");
-        }
-        Engine.getEngine("PyTorch").setRandomSeed((int) config.seed);
+    public Detector train(List<ImageSource> images, Backbone backbone, NDManager parent) throws IOException {
         NDManager modelManager = parent.newSubManager();
-        AstNetwork network = null;
+        MethodNetwork network = null;
         try {
+            if (images.isEmpty()) {
+                throw new IllegalArgumentException("no training images were given");
+            }
+            method.check(config, backbone);
+            Engine.getEngine("PyTorch").setRandomSeed((int) config.seed);
             Preprocessing pre = checkAndFitPreprocessing(images);
             int grid = config.imageSize / backbone.stride();
             if (grid < 2) {
                 throw new IllegalArgumentException("image size " + config.imageSize + " gives a feature map smaller than 2x2 with a stride-"
                         + backbone.stride() + " backbone; raise the image size");
             }
-            network = new AstNetwork(modelManager, config, config.featureChannels(backbone.channels()));
-            AnomalyModel model = new AnomalyModel(modelManager, pre, backbone, network);
-            history = new History(config.teacherEpochs, config.studentEpochs);
+            network = method.build(modelManager, config, Detector.inputChannels(method, config, backbone));
+            Detector detector = new Detector(method, config, modelManager, pre, backbone, network);
+            history = new History();
             try (NDManager cache = parent.newSubManager()) {
                 long t0 = System.nanoTime();
                 List<ImageSource> fit = new ArrayList<>();
                 List<ImageSource> held = new ArrayList<>();
                 splitForCalibration(images, fit, held);
                 if (backbone.needsCalibration() && config.input.usesImage()) {
-                    calibrate(fit, model, cache);
+                    calibrate(fit, detector, cache);
                 }
-                NDList fitCache = extractAll(fit, model, cache);
-                NDArray features = fitCache.get(0);
-                NDArray masks = fitCache.get(1);
+                TrainingSet data = extractAll(fit, detector, cache);
                 history.featureSeconds = (System.nanoTime() - t0) / 1e9;
-                t0 = System.nanoTime();
-                trainTeacher(network, features, masks, cache);
-                history.teacherSeconds = (System.nanoTime() - t0) / 1e9;
-                t0 = System.nanoTime();
-                NDArray targets = teacherOutputs(network, features, cache);
-                trainStudent(network, features, targets, masks, cache);
-                history.studentSeconds = (System.nanoTime() - t0) / 1e9;
+                for (TrainingPhase phase : network.phases()) {
+                    t0 = System.nanoTime();
+                    phase.begin(data);
+                    history.phases.add(phase.name());
+                    history.losses.add(runPhase(phase, network.params(), data));
+                    history.seconds.add((System.nanoTime() - t0) / 1e9);
+                }
                 if (held.isEmpty()) {
-                    computeStats(model, features, masks, cache, "training");
+                    computeStats(detector, fit, "training");
                 } else {
-                    NDList heldCache = extractAll(held, model, cache);
-                    computeStats(model, heldCache.get(0), heldCache.get(1), cache, "held-out");
+                    computeStats(detector, held, "held-out");
                 }
             }
-            return model;
+            return detector;
         } catch (RuntimeException | IOException | Error e) {
             if (network != null) {
                 network.close();
@@ -131,7 +155,7 @@ public final class AstTrainer {
     void splitForCalibration(List<ImageSource> images, List<ImageSource> fit, List<ImageSource> held) {
         int n = images.size();
         int k = n < 10 ? 0 : Math.max(1, Math.round(n * config.calibrationFraction));
-        java.util.Set<Integer> heldIdx = new java.util.HashSet<>();
+        Set<Integer> heldIdx = new HashSet<>();
         for (int i = 0; i < k; i++) {
             heldIdx.add((int) (((long) i * n + n / 2) / k) % n);
         }
@@ -195,7 +219,7 @@ public final class AstTrainer {
         }
     }
 
-    private void calibrate(List<ImageSource> images, AnomalyModel model, NDManager cache) throws IOException {
+    private void calibrate(List<ImageSource> images, Detector detector, NDManager cache) throws IOException {
         int n = Math.min(CALIBRATION_IMAGES, images.size());
         progress.stage("Calibrating backbone", n);
         List<NDArray> batches = new ArrayList<>();
@@ -205,7 +229,7 @@ public final class AstTrainer {
             for (int i = 0; i < n; i++) {
                 progress.checkCancelled();
                 int idx = (int) ((long) i * images.size() / n);
-                pending.add(model.preprocessing().apply(load(images.get(idx))));
+                pending.add(detector.preprocessing().apply(load(images.get(idx))));
                 if (pending.size() == config.batchSize || i == n - 1) {
                     float[] b = new float[pending.size() * 3 * s * s];
                     for (int k = 0; k < pending.size(); k++) {
@@ -216,46 +240,54 @@ public final class AstTrainer {
                 }
                 progress.step(i + 1, null);
             }
-            model.backbone().calibrate(batches);
+            detector.backbone().calibrate(batches);
         }
     }
 
     /**
-     * Runs every image (and depth map) through preprocessing and the backbone once:
-     * returns the (N, C, g, g) network inputs and (N, g, g) foreground masks (1/0, all ones
-     * where an image has no mask).
+     * Runs every image (and depth map) through preprocessing and the backbone once: the
+     * network inputs per scale and (N, g, g) foreground masks (1/0, all ones where an image
+     * has no mask).
      */
-    private NDList extractAll(List<ImageSource> images, AnomalyModel model, NDManager cache) throws IOException {
+    private TrainingSet extractAll(List<ImageSource> images, Detector detector, NDManager cache) throws IOException {
         progress.stage("Extracting features", images.size());
-        List<NDArray> parts = new ArrayList<>();
-        int g = model.gridSize();
+        List<List<NDArray>> parts = new ArrayList<>();
+        int g = detector.gridSize();
         float[] m = new float[images.size() * g * g];
         for (int start = 0; start < images.size(); start += config.batchSize) {
             progress.checkCancelled();
             int end = Math.min(images.size(), start + config.batchSize);
-            List<AnomalyModel.Input> batch = new ArrayList<>();
+            List<Detector.Input> batch = new ArrayList<>();
             for (int i = start; i < end; i++) {
-                AnomalyModel.Input in = prepare(images.get(i), model);
-                boolean[] fg = model.gridMask(in.mask, in.image.width(), in.image.height());
+                Detector.Input in = prepare(images.get(i), detector);
+                boolean[] fg = detector.gridMask(in.mask, in.image.width(), in.image.height());
                 for (int k = 0; k < g * g; k++) {
                     m[i * g * g + k] = fg == null || fg[k] ? 1f : 0f;
                 }
                 batch.add(in);
             }
             try (NDManager scope = cache.newSubManager()) {
-                NDArray f = model.networkInput(scope, batch);
-                f.attach(cache);
-                parts.add(f);
+                NDList f = detector.inputs(scope, batch);
+                for (int s = 0; s < f.size(); s++) {
+                    if (parts.size() <= s) {
+                        parts.add(new ArrayList<>());
+                    }
+                    f.get(s).attach(cache);
+                    parts.get(s).add(f.get(s));
+                }
             }
             progress.step(end, null);
         }
-        NDArray all = NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 0);
-        parts.forEach(NDArray::close);
-        return new NDList(all, cache.create(m, new Shape(images.size(), g, g)));
+        NDList inputs = new NDList();
+        for (List<NDArray> scale : parts) {
+            inputs.add(NDArrays.concat(new NDList(scale.toArray(new NDArray[0])), 0));
+            scale.forEach(NDArray::close);
+        }
+        return new TrainingSet(cache, inputs, cache.create(m, new Shape(images.size(), g, g)));
     }
 
-    /** Loads one training image with its depth and mask; problems name the image. */
-    private static AnomalyModel.Input prepare(ImageSource src, AnomalyModel model) throws IOException {
+    /** Loads one image with its depth and mask; problems name the image. */
+    private static Detector.Input prepare(ImageSource src, Detector detector) throws IOException {
         FloatImage im = load(src);
         DepthMap depth;
         float[] mask;
@@ -266,7 +298,7 @@ public final class AstTrainer {
             throw new IOException("cannot read the depth or mask of training image " + src.name() + ": " + e.getMessage(), e);
         }
         try {
-            return model.prepare(im, depth, mask);
+            return detector.prepare(im, depth, mask);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("training image " + src.name() + ": " + e.getMessage(), e);
         }
@@ -275,16 +307,11 @@ public final class AstTrainer {
     private Optimizer adam() {
         return Optimizer.adam()
                 .optLearningRateTracker(Tracker.fixed(config.learningRate))
-                .optBeta1(0.9f).optBeta2(0.999f).optEpsilon(1e-8f)
+                .optBeta1(config.beta1).optBeta2(config.beta2).optEpsilon(1e-8f)
                 .optWeightDecays(config.weightDecay)
-                // element-wise gradient clipping: one outlier batch must not throw the flow off
-                .optClipGrad(config.gradientClip)
+                // element-wise clipping: one outlier batch must not throw a flow off; a huge bound = off
+                .optClipGrad(config.gradientClip > 0 ? config.gradientClip : Float.MAX_VALUE)
                 .build();
-    }
-
-    /** Sum of loss*mask over the sum of mask: the masked per-pixel mean. */
-    static NDArray maskedMean(NDArray perPixel, NDArray mask) {
-        return perPixel.mul(mask).sum().div(mask.sum().maximum(1f));
     }
 
     private int[][] batches(int n, Random rng) {
@@ -292,7 +319,7 @@ public final class AstTrainer {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        java.util.Collections.shuffle(Arrays.asList(order), rng);
+        Collections.shuffle(Arrays.asList(order), rng);
         int count = (n + config.batchSize - 1) / config.batchSize;
         int[][] out = new int[count][];
         for (int b = 0; b < count; b++) {
@@ -306,48 +333,30 @@ public final class AstTrainer {
         return out;
     }
 
-    private interface StepLoss {
-        NDArray compute(NDArray idx, NDManager step);
-    }
-
-    /**
-     * Rows of a cached tensor, attached to the step's scope. DJL attaches an op's result
-     * to its input's manager, so without this every intermediate of the step would pile
-     * up in the long-lived cache.
-     */
-    static NDArray rows(NDArray source, NDArray idx, NDManager scope) {
-        NDArray r = source.get(idx);
-        r.attach(scope);
-        return r;
-    }
-
-    static NDArray rows(NDArray source, long start, long end, NDManager scope) {
-        NDArray r = source.get(start + ":" + end);
-        r.attach(scope);
-        return r;
-    }
-
-    /** Runs one phase: epochs of shuffled mini-batches, Adam on the named parameters. */
-    private void runPhase(String stageName, int epochs, long n, Params params, List<String> names,
-                          double[] lossOut, NDManager cache, long seedOffset, StepLoss lossFn) {
-        progress.stage(stageName, epochs);
+    /** Runs one phase: epochs of shuffled mini-batches, Adam on the phase's parameters; returns the loss per epoch. */
+    private double[] runPhase(TrainingPhase phase, Params params, TrainingSet data) {
+        String stageName = "Training " + phase.name();
+        List<String> names = phase.parameters();
+        double[] lossOut = new double[phase.epochs()];
+        progress.stage(stageName, phase.epochs());
         Optimizer opt = adam();
-        Random rng = new Random(config.seed * 31 + seedOffset);
+        // one stream per phase, so a phase's shuffling does not depend on the phases before it
+        Random rng = new Random(config.seed * 31 + history.phases.size());
         for (String name : names) {
             params.get(name).setRequiresGradient(true);
         }
         int badSteps = 0;
         try {
-            for (int epoch = 0; epoch < epochs; epoch++) {
+            for (int epoch = 0; epoch < phase.epochs(); epoch++) {
                 double sum = 0;
                 int count = 0;
-                for (int[] batch : batches((int) n, rng)) {
+                for (int[] batch : batches((int) data.size(), rng)) {
                     progress.checkCancelled();
-                    try (NDManager step = cache.newSubManager()) {
-                        NDArray idx = step.create(batch);
+                    try (NDManager step = data.manager().newSubManager()) {
+                        TrainingSet.Batch b = new TrainingSet.Batch(data, step.create(batch), step);
                         float value;
                         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                            NDArray loss = lossFn.compute(idx, step);
+                            NDArray loss = phase.loss(b);
                             value = loss.getFloat();
                             if (Float.isFinite(value)) {
                                 gc.backward(loss);
@@ -375,6 +384,7 @@ public final class AstTrainer {
                 params.get(name).setRequiresGradient(false);
             }
         }
+        return lossOut;
     }
 
     /**
@@ -408,79 +418,38 @@ public final class AstTrainer {
         }
     }
 
-    private void trainTeacher(AstNetwork net, NDArray features, NDArray masks, NDManager cache) {
-        List<String> names = net.params().trainableNames().stream().filter(s -> s.startsWith("teacher.")).toList();
-        runPhase("Training teacher (flow)", config.teacherEpochs, features.getShape().get(0), net.params(), names,
-                history.teacherLoss, cache, 1, (idx, step) -> {
-                    NDList out = net.teacherForward(rows(features, idx, step));
-                    return maskedMean(CouplingFlow.nll(out.get(0), out.get(1)), rows(masks, idx, step));
-                });
-    }
-
-    private NDArray teacherOutputs(AstNetwork net, NDArray features, NDManager cache) {
-        List<NDArray> parts = new ArrayList<>();
-        long n = features.getShape().get(0);
-        for (long start = 0; start < n; start += config.batchSize) {
-            try (NDManager scope = cache.newSubManager()) {
-                NDArray z = net.teacherForward(rows(features, start, Math.min(n, start + config.batchSize), scope)).get(0);
-                z.attach(cache);
-                parts.add(z);
-            }
+    /**
+     * Score statistics of every map on normal images the networks did not fit (or, with
+     * few images, on the training images), scored exactly as detection scores them.
+     */
+    private void computeStats(Detector detector, List<ImageSource> images, String source) throws IOException {
+        int maps = detector.method().mapNames().size();
+        float[][] imageScores = new float[maps][images.size()];
+        List<List<float[]>> pixels = new ArrayList<>();
+        for (int k = 0; k < maps; k++) {
+            pixels.add(new ArrayList<>());
         }
-        NDArray all = NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 0);
-        parts.forEach(NDArray::close);
-        return all;
-    }
-
-    private void trainStudent(AstNetwork net, NDArray features, NDArray targets, NDArray masks, NDManager cache) {
-        List<String> names = net.params().trainableNames().stream().filter(s -> s.startsWith("student.")).toList();
-        runPhase("Training student", config.studentEpochs, features.getShape().get(0), net.params(), names,
-                history.studentLoss, cache, 2, (idx, step) -> {
-                    NDArray zs = net.studentForward(rows(features, idx, step), true);
-                    return maskedMean(AstNetwork.distance(rows(targets, idx, step), zs), rows(masks, idx, step));
-                });
-    }
-
-    /** Score statistics of both maps over the training images' foreground. */
-    private void computeStats(AnomalyModel model, NDArray features, NDArray masks, NDManager cache, String source) {
-        long n = features.getShape().get(0);
-        List<float[]> imageScores = List.of(new float[(int) n], new float[(int) n]);
-        List<List<float[]>> pixelMaps = List.of(new ArrayList<>(), new ArrayList<>());
-        for (long start = 0; start < n; start += config.batchSize) {
-            long end = Math.min(n, start + config.batchSize);
-            try (NDManager scope = cache.newSubManager()) {
-                NDList maps = model.network().maps(rows(features, start, end, scope));
-                float[] mk = rows(masks, start, end, scope).toFloatArray();
-                int h = (int) maps.get(0).getShape().get(1);
-                int w = (int) maps.get(0).getShape().get(2);
-                for (int mode = 0; mode < 2; mode++) {
-                    float[] all = maps.get(mode).toFloatArray();
-                    for (int i = 0; i < end - start; i++) {
-                        float[] grid = Arrays.copyOfRange(all, i * h * w, (i + 1) * h * w);
-                        boolean[] fg = new boolean[h * w];
-                        boolean partial = false;
-                        for (int k = 0; k < fg.length; k++) {
-                            fg[k] = mk[i * h * w + k] > 0;
-                            partial |= !fg[k];
-                        }
-                        ScoreResult r = new ScoreResult(grid, w, h, partial ? fg : null, config.imageScore);
-                        imageScores.get(mode)[(int) (start + i)] = r.score;
-                        float[] kept = new float[grid.length];
-                        int c = 0;
-                        for (int k = 0; k < grid.length; k++) {
-                            if (fg[k]) {
-                                kept[c++] = grid[k];
-                            }
-                        }
-                        pixelMaps.get(mode).add(Arrays.copyOf(kept, c));
-                    }
+        progress.stage("Measuring normal scores", images.size());
+        for (int start = 0; start < images.size(); start += config.batchSize) {
+            progress.checkCancelled();
+            int end = Math.min(images.size(), start + config.batchSize);
+            List<Detector.Input> batch = new ArrayList<>();
+            for (int i = start; i < end; i++) {
+                batch.add(prepare(images.get(i), detector));
+            }
+            List<Scores> scored = detector.score(batch);
+            for (int i = start; i < end; i++) {
+                for (int k = 0; k < maps; k++) {
+                    ScoreResult r = scored.get(i - start).get(k);
+                    imageScores[k][i] = r.score;
+                    pixels.get(k).add(r.foregroundValues());
                 }
             }
+            progress.step(end, null);
         }
-        ScoreMode[] modes = {ScoreMode.AST, ScoreMode.TEACHER_NLL};
-        for (int mode = 0; mode < 2; mode++) {
-            float[] px = FloatArrays.concat(pixelMaps.get(mode));
-            model.setStats(modes[mode], ScoreStats.of(imageScores.get(mode), px, config.targetFpr, source));
+        for (int k = 0; k < maps; k++) {
+            detector.setStats(detector.method().mapNames().get(k),
+                    ScoreStats.of(imageScores[k], FloatArrays.concat(pixels.get(k)), config.targetFpr, source));
         }
     }
 }

@@ -1,0 +1,71 @@
+package io.github.astfiji.core.detector;
+
+import com.google.gson.Gson;
+import io.github.astfiji.core.ImageScore;
+import io.github.astfiji.core.InputMode;
+
+/**
+ * Settings every method shares: input size and type, optimiser, seed, thresholds, depth.
+ * Each method extends it with its own architecture and epochs. Stored (flat, as JSON) in
+ * the model file, so fields keep their names across versions; a missing field keeps the
+ * default written here.
+ */
+public abstract class DetectorConfig {
+
+    private static final Gson GSON = new Gson();
+
+    /** Preset this configuration started from (informational). */
+    public String preset = "cpu";
+    /** Input images are resized to imageSize x imageSize (no crop), as the reference implementations do. */
+    public int imageSize = 192;
+    public int batchSize = 8;
+    public float learningRate = 2e-4f;
+    /** Adam's moment decay rates (AST: 0.9, 0.999; RD: 0.5, 0.999). */
+    public float beta1 = 0.9f;
+    public float beta2 = 0.999f;
+    public float weightDecay = 1e-5f;
+    /** Gradients are clipped element-wise to [-gradientClip, gradientClip] before Adam; 0 = no clipping. */
+    public float gradientClip = 1f;
+    public long seed = 0;
+    /** Share of the normal images held out from training to calibrate thresholds (0 = none). */
+    public float calibrationFraction = 0.2f;
+    /** False-positive rate on normal images that the image threshold is set to. */
+    public float targetFpr = 0.01f;
+    /** How a map becomes the image score (and so what thresholds and verdicts are based on). */
+    public ImageScore imageScore = ImageScore.AUTO;
+    /** What the networks see: image features, depth channels, or both. */
+    public InputMode input = InputMode.RGB;
+    /** Restrict losses and scores to the foreground found in the depth map (when depth is given). */
+    public boolean foregroundMask = true;
+    /** Metres per depth unit (1 for MVTec 3D-AD's metres, 0.001 for millimetres). */
+    public float depthScale = 1f;
+
+    /** Sets the training length from one number (a user's "epochs"); the method decides what it covers. */
+    public abstract void setEpochs(int epochs);
+
+    /** A deep copy of the same class. */
+    public DetectorConfig copy() {
+        return GSON.fromJson(GSON.toJson(this), getClass());
+    }
+
+    /** Rejects settings that cannot work, with the setting's name in the message. */
+    public void validate() {
+        require(imageSize >= 32 && imageSize <= 4096, "imageSize must be in 32..4096, is " + imageSize);
+        require(batchSize > 0, "batchSize must be positive");
+        require(learningRate > 0, "learningRate must be positive");
+        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "beta1 and beta2 must be in [0, 1)");
+        require(weightDecay >= 0, "weightDecay must not be negative");
+        require(gradientClip >= 0, "gradientClip must not be negative (0 = off)");
+        require(calibrationFraction >= 0 && calibrationFraction < 0.9f, "calibrationFraction must be in [0, 0.9)");
+        require(targetFpr > 0 && targetFpr < 1, "targetFpr must be in (0, 1)");
+        require(imageScore != null, "imageScore must be auto, mean or max");
+        require(input != null, "input must be rgb, depth or rgb+depth");
+        require(depthScale > 0 && Float.isFinite(depthScale), "depthScale must be positive");
+    }
+
+    protected static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

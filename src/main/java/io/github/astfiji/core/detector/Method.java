@@ -1,0 +1,56 @@
+package io.github.astfiji.core.detector;
+
+import ai.djl.ndarray.NDManager;
+import io.github.astfiji.core.backbone.Backbone;
+
+import java.util.List;
+
+/**
+ * One student-teacher method (AST, Reverse Distillation, ...): what it is called, its
+ * settings and presets, the backbone it expects, and how to build its networks. Each
+ * method lives in its own package and is registered in {@link Methods}.
+ */
+public interface Method {
+
+    /** Stable identity stored in model files and typed by users, e.g. "ast", "rd". */
+    String id();
+
+    /** Name for people, e.g. "Reverse Distillation". */
+    String displayName();
+
+    /** The configuration class stored in model files (config.json). */
+    Class<? extends DetectorConfig> configType();
+
+    /** Preset names in menu order; the first is the default. */
+    List<String> presets();
+
+    /** The named preset's configuration; an unknown name is refused with the valid ones. */
+    DetectorConfig preset(String name);
+
+    /** Backbone used when the user names none (a built-in, so the method works offline). */
+    String defaultBackbone();
+
+    /** Whether the method reads several feature scales (else only the backbone's deepest map is kept). */
+    default boolean multiScale() {
+        return false;
+    }
+
+    /**
+     * Names of the maps the networks produce, primary first (its score gives verdicts);
+     * later ones are baselines reported beside it (e.g. AST's teacher-only likelihood).
+     * They key the score statistics in model files.
+     */
+    List<String> mapNames();
+
+    /** Label of a map in tables, e.g. "AST", "teacher-only". */
+    String mapLabel(int index);
+
+    /** Refuses a configuration or backbone the method cannot work with, saying what to use instead. */
+    void check(DetectorConfig config, Backbone backbone);
+
+    /**
+     * Builds freshly initialised (seeded) networks for inputs with the given channels per
+     * feature scale (depth channels, when used, are part of the deepest scale).
+     */
+    MethodNetwork build(NDManager manager, DetectorConfig config, int[] inputChannels);
+}

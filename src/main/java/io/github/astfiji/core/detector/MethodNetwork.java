@@ -1,0 +1,26 @@
+package io.github.astfiji.core.detector;
+
+import ai.djl.ndarray.NDList;
+import io.github.astfiji.core.nn.Params;
+import io.github.astfiji.core.train.TrainingPhase;
+
+import java.util.List;
+
+/** A method's trainable networks over one named parameter set: training phases and anomaly maps. */
+public interface MethodNetwork extends AutoCloseable {
+
+    /** Every weight and buffer by name (what the model file stores). */
+    Params params();
+
+    /** The training phases in order, each with its loss and the parameters it trains. */
+    List<TrainingPhase> phases();
+
+    /**
+     * Anomaly maps for a batch of inputs (one tensor per feature scale, N first): one
+     * (N, H, W) map per {@link Method#mapNames()} entry, in that order.
+     */
+    NDList maps(NDList inputs);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,33 @@
+package io.github.astfiji.core.detector;
+
+import io.github.astfiji.core.ScoreResult;
+
+import java.util.List;
+
+/** One image's results: a {@link ScoreResult} per map of the method, in {@link Method#mapNames()} order. */
+public final class Scores {
+
+    private final List<ScoreResult> maps;
+
+    public Scores(List<ScoreResult> maps) {
+        this.maps = List.copyOf(maps);
+    }
+
+    /** The method's own anomaly score: what verdicts, heat maps and regions use. */
+    public ScoreResult primary() {
+        return maps.get(0);
+    }
+
+    /** The first baseline map (e.g. AST's teacher-only likelihood), or null when the method has none. */
+    public ScoreResult baseline() {
+        return maps.size() > 1 ? maps.get(1) : null;
+    }
+
+    public ScoreResult get(int index) {
+        return maps.get(index);
+    }
+
+    public int size() {
+        return maps.size();
+    }
+}

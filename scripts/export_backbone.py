@@ -10,6 +10,7 @@ the file: a model remembers its SHA-256 and refuses any other backbone.
   python3 export_backbone.py efficientnet_b5 efficientnet_b5_block36.pt        # AST's backbone (paper)
   python3 export_backbone.py resnet18 resnet18_layer3.pt                        # lighter, for CPUs
   python3 export_backbone.py wide_resnet50_2 wide_resnet50_2_layers123.pt --size 256   # RD's encoder (paper)
+  python3 export_backbone.py resnet18_pooled resnet18_pooled.pt --size 65              # US teacher target (paper)
 
 Architectures:
   efficientnet_b5  stem + MBConv blocks 1..36 (torchvision features[0:7]):
@@ -17,6 +18,9 @@ Architectures:
   resnet18         conv1 .. layer3: 256 channels, stride 16; about 10x cheaper.
   wide_resnet50_2  returns (layer1, layer2, layer3): 256, 512, 1024 channels at strides
                    4, 8, 16 (64, 32, 16 px maps at 256 px), as in Deng and Li 2022.
+  resnet18_pooled  the whole ResNet-18 up to its global average pooling: a 512-d
+                   descriptor (as N x 512 x 1 x 1) of any input; what make-us-teacher
+                   distils Uninformed Students' teachers from (Bergmann et al. 2020).
 
 Requires torch and torchvision (pip install torch torchvision). --random-weights skips
 the download (for testing the export itself; such a backbone is not useful for detection).
@@ -61,7 +65,16 @@ def wide_resnet50_2(pretrained):
     return ThreeScales(torchvision.models.wide_resnet50_2(weights=weights)), [256, 512, 1024], [4, 8, 16]
 
 
-ARCHES = {"efficientnet_b5": efficientnet_b5, "resnet18": resnet18, "wide_resnet50_2": wide_resnet50_2}
+def resnet18_pooled(pretrained):
+    weights = torchvision.models.ResNet18_Weights.IMAGENET1K_V1 if pretrained else None
+    net = torchvision.models.resnet18(weights=weights)
+    body = torch.nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool, net.layer1, net.layer2, net.layer3, net.layer4,
+                               torch.nn.AdaptiveAvgPool2d(1))
+    return body, 512, None
+
+
+ARCHES = {"efficientnet_b5": efficientnet_b5, "resnet18": resnet18, "wide_resnet50_2": wide_resnet50_2,
+          "resnet18_pooled": resnet18_pooled}
 
 
 def main(argv):
@@ -82,12 +95,12 @@ def main(argv):
         out = traced(example)
     outs = list(out) if isinstance(out, tuple) else [out]
     for o, c, s in zip(outs, channels, strides):
-        expected = (1, c, args.size // s, args.size // s)
+        expected = (1, c, 1, 1) if s is None else (1, c, args.size // s, args.size // s)
         if tuple(o.shape) != expected or len(outs) != len(channels):
             sys.exit("unexpected output shape %s, expected %s" % (tuple(o.shape), expected))
     traced.save(args.output)
     print("wrote %s: channels %s at strides %s (maps of %s px at %d px)"
-          % (args.output, channels, strides, [args.size // s for s in strides], args.size))
+          % (args.output, channels, strides, [1 if s is None else args.size // s for s in strides], args.size))
 
 
 if __name__ == "__main__":

@@ -3,15 +3,13 @@ package io.github.astfiji.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CancellationException;
 
 /** Command-line entry point: {@code java -jar AST_Anomaly_Detection.jar <command> ...}. */
 @Command(name = "ast", mixinStandardHelpOptions = true, version = "AST for Fiji 0.1.0",
         description = "Anomaly detection with Asymmetric Student-Teacher networks: train on defect-free images, then detect.",
         subcommands = {TrainCommand.class, DetectCommand.class, DemoCommand.class, MakeSamplesCommand.class,
-            BenchmarkCommand.class, EvaluateCommand.class, MakeSyntheticCommand.class})
+            BenchmarkCommand.class, EvaluateCommand.class, MakeSyntheticCommand.class, MakeUsTeacherCommand.class})
 public final class AstCli {
 
     public static void main(String[] args) {
@@ -37,15 +35,6 @@ public final class AstCli {
     }
 
     static String message(Throwable ex) {
-        if (ex instanceof FileAlreadyExistsException) {
-            FileAlreadyExistsException f = (FileAlreadyExistsException) ex;
-            return f.getFile() + " " + f.getReason();
-        }
-        if (ex instanceof NoSuchFileException) {
-            NoSuchFileException f = (NoSuchFileException) ex;
-            return f.getFile() + ": " + (f.getReason() == null ? "not found" : f.getReason());
-        }
-        String m = ex.getMessage();
-        return m == null ? ex.toString() : m;
+        return io.github.astfiji.io.ImageFiles.explain(ex);
     }
 }

@@ -16,8 +16,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "detect", mixinStandardHelpOptions = true,
-        description = "Score images with a trained model of any method; write scores.csv and heat maps.")
+        description = "Score images with a trained model of any method; write scores.csv and heat maps.",
+        footer = {"", "Exit codes: 0 every image scored; 2 finished, but some images could not be scored (see the error column "
+            + "of scores.csv); 1 nothing scored (bad model, folder or options, or no image could be read); 130 cancelled."})
 final class DetectCommand implements Callable<Integer> {
+
+    /** Exit code of a batch that finished with some images not scored. */
+    static final int FINISHED_WITH_ERRORS = 2;
 
     @Option(names = "--model", required = true, description = "Model file written by train.")
     Path model;
@@ -37,26 +42,69 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace existing result files in the output folder.")
     boolean overwrite;
 
+    @Option(names = "--resume", description = "Continue a stopped batch: images already in the output folder's scores.csv are not scored again.")
+    boolean resume;
+
+    @Option(names = "--false-alarms", paramLabel = "N", description = "Sensitivity: make verdicts at N expected false alarms per "
+            + "100 normal parts (e.g. 5 flags more, 0.1 fewer); default: the model's own operating point. Scores do not change.")
+    Double falseAlarms;
+
+    @Option(names = "--shard", paramLabel = "K/N", description = "Score only the K-th of N equal shares of the images (for cluster array jobs), e.g. 3/10.")
+    String shard;
+
     @Override
     public Integer call() throws Exception {
-        List<List<Path>> pairs = DepthFiles.imagesAndDepths(ImageFiles.list(images, true), depth);
-        List<Path> files = pairs.get(0);
         ConsoleProgress progress = new ConsoleProgress(System.err);
+        BatchDetection.Options options = new BatchDetection.Options();
+        options.overwrite = overwrite;
+        options.resume = resume;
+        if (falseAlarms != null) {
+            if (!(falseAlarms > 0 && falseAlarms < 50)) {
+                throw new IllegalArgumentException("--false-alarms is per 100 normal parts and must be above 0 and below 50, e.g. 1 or 5");
+            }
+            options.falseAlarmsPer100 = falseAlarms;
+        }
+        if (shard != null) {
+            options.shard(shard);
+        }
+        options.problems = line -> System.err.println("Skipped " + line);
         try (NDManager root = Engines.newManager(); Detector m = ModelFile.read(model, root, backbone)) {
-            List<BatchDetection.Row> rows = BatchDetection.run(m, images, files, pairs.get(1), out, overwrite, progress);
+            if (depth != null && !m.config().input.usesDepth()) {
+                throw new IllegalArgumentException(model + " was trained on " + m.config().input.label
+                        + " images only and does not use depth; leave --depth out");
+            }
+            List<List<Path>> pairs = DepthFiles.imagesAndDepths(ImageFiles.list(images, true), depth);
+            List<Path> files = pairs.get(0);
+            BatchDetection.Summary summary = BatchDetection.run(m, images, files, pairs.get(1), out, options, progress);
+            List<BatchDetection.Row> rows = summary.rows;
             progress.finish();
+            summary.warnings.forEach(System.err::println);
             boolean baseline = m.method().mapNames().size() > 1;
             String baseName = baseline ? m.method().mapLabel(1) : "";
             System.out.println(m.method().displayName() + " model " + model.getFileName());
             System.out.printf("%-40s %-10s %12s %10s %-10s %12s%n", "image", "label", "score", "normalised", "verdict", baseName);
             for (BatchDetection.Row r : rows) {
+                if (r.failed()) {
+                    System.out.printf("%-40s %-10s %12s %10s %-10s%n", r.image, r.label, "-", "-", "error");
+                    continue;
+                }
                 System.out.printf("%-40s %-10s %12.5f %10.3f %-10s %12s%n", r.image, r.label, r.score, r.normalisedScore,
                         r.verdict, baseline ? String.format(java.util.Locale.ROOT, "%.3f", r.baselineScore) : "");
             }
-            printAuroc(rows, m.method().mapLabel(0), baseName);
-            System.out.println("Scores: " + out.resolve(BatchDetection.CSV_NAME) + "; heat maps in " + out);
+            printAuroc(rows.stream().filter(r -> !r.failed()).toList(), m.method().mapLabel(0), baseName);
+            System.out.printf(java.util.Locale.ROOT, "Verdicts at image threshold %.5g (%s); score plot: %s%n", summary.threshold,
+                    options.falseAlarmsPer100 > 0 ? options.falseAlarmsPer100 + " expected false alarms per 100 normal parts, as asked"
+                            : m.stats().operatingPoint(), out.resolve(BatchDetection.PLOT_NAME));
+            System.out.printf("%d images scored%s%s; scores: %s; heat maps in %s%n", summary.scored(),
+                    summary.resumed > 0 ? ", " + summary.resumed + " done by an earlier run" : "",
+                    summary.failures() > 0 ? ", " + summary.failures() + " could not be scored (error column)" : "",
+                    out.resolve(BatchDetection.CSV_NAME), out);
+            if (summary.failures() > 0 && summary.scored() == 0 && summary.resumed == 0) {
+                System.err.println("Error: none of the images could be scored; see the error column of " + out.resolve(BatchDetection.CSV_NAME));
+                return 1;
+            }
+            return summary.failures() > 0 ? FINISHED_WITH_ERRORS : 0;
         }
-        return 0;
     }
 
     /** When inputs are laid out as good/ and defect sub-folders, report the image AUROC. */

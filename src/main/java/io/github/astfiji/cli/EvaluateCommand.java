@@ -25,7 +25,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Folder for results.md and results.csv.")
     Path out;
 
-    @Option(names = "--methods", split = ",", defaultValue = "ast", description = "Methods to compare, e.g. ast,rd (default ast).")
+    @Option(names = "--methods", split = ",", defaultValue = "ast", description = "Methods to compare, e.g. ast,rd,us (default ast).")
     List<String> methods;
 
     @Option(names = "--models", description = "Folder of <category>.ast (AST) and <category>-<method>.ast models: loaded when present, "
@@ -63,8 +63,9 @@ final class EvaluateCommand implements Callable<Integer> {
         System.out.println(settings + ". Metrics in %; train s = features and all training phases; peak MB = resident memory.");
         System.out.print(DatasetEvaluation.markdown(rows));
         if (out != null) {
-            DatasetEvaluation.write(rows, out, overwrite);
-            System.out.println("Written: " + out.resolve("results.md") + ", " + out.resolve("results.csv"));
+            List<Path> pictures = DatasetEvaluation.write(rows, out, overwrite);
+            System.out.println("Written: " + out.resolve("results.md") + ", " + out.resolve("results.csv") + " and " + pictures.size()
+                    + " plots (ROC, PRO, score histograms) in " + out);
         }
         return 0;
     }

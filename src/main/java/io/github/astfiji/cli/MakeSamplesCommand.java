@@ -42,6 +42,11 @@ final class MakeSamplesCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7")
     long seed;
 
+    @Option(names = "--block", defaultValue = "0", description = "Make each image a mosaic of random flipped crops of this size "
+            + "(e.g. 128), with a defect painted into one block: large images with small defects, even from a small source. "
+            + "Default 0: one crop per image.")
+    int block;
+
     @Override
     public Integer call() throws Exception {
         if (Files.exists(out)) {
@@ -51,8 +56,13 @@ final class MakeSamplesCommand implements Callable<Integer> {
         if (texture.bitDepth() != 8 && texture.bitDepth() != 24) {
             throw new IllegalArgumentException(source + " must be an 8-bit or RGB image");
         }
-        if (texture.width() < size || texture.height() < size) {
-            throw new IllegalArgumentException(source + " is smaller than the crop size " + size);
+        int piece = block > 0 ? block : size;
+        if (texture.width() < piece || texture.height() < piece) {
+            throw new IllegalArgumentException(source + " is smaller than the crop size " + piece
+                    + (block > 0 ? "" : "; use --block 128 to build larger images from smaller crops"));
+        }
+        if (block > 0 && size % block != 0) {
+            throw new IllegalArgumentException("--size must be a multiple of --block");
         }
         SplittableRandom rng = new SplittableRandom(seed);
         write(out.resolve("train/good"), train, texture, rng, null);
@@ -71,14 +81,29 @@ final class MakeSamplesCommand implements Callable<Integer> {
             Files.createDirectories(gt);
         }
         for (int i = 0; i < count; i++) {
-            FloatImage crop = crop(texture, rng);
+            FloatImage crop = block > 0 ? mosaic(texture, rng) : crop(texture, rng, size);
             String name = String.format("%03d", i);
             if (kind != null) {
-                DefectSynthesizer.Result r = DefectSynthesizer.paint(crop, kind, rng.nextLong());
-                crop = r.image;
-                float[] m = r.mask.clone();
-                for (int k = 0; k < m.length; k++) {
-                    m[k] *= 255f;
+                float[] m;
+                if (block > 0) {
+                    // the defect goes into one block: the size it has on a block-sized crop, however large the image
+                    int bx = rng.nextInt(size / block) * block;
+                    int by = rng.nextInt(size / block) * block;
+                    DefectSynthesizer.Result r = DefectSynthesizer.paint(region(crop, bx, by, block), kind, rng.nextLong());
+                    crop = paste(crop, r.image, bx, by);
+                    m = new float[size * size];
+                    for (int y = 0; y < block; y++) {
+                        for (int x = 0; x < block; x++) {
+                            m[(by + y) * size + bx + x] = 255f * r.mask[y * block + x];
+                        }
+                    }
+                } else {
+                    DefectSynthesizer.Result r = DefectSynthesizer.paint(crop, kind, rng.nextLong());
+                    crop = r.image;
+                    m = r.mask.clone();
+                    for (int k = 0; k < m.length; k++) {
+                        m[k] *= 255f;
+                    }
                 }
                 ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(new FloatImage(size, size, 1, 8, m))),
                         gt.resolve(name + "_mask.png"));
@@ -87,7 +112,37 @@ final class MakeSamplesCommand implements Callable<Integer> {
         }
     }
 
-    private FloatImage crop(FloatImage t, SplittableRandom rng) {
+    /** A size x size image of random flipped block-sized crops. */
+    private FloatImage mosaic(FloatImage t, SplittableRandom rng) {
+        FloatImage out = new FloatImage(size, size, t.channels(), t.bitDepth(), new float[t.channels() * size * size]);
+        for (int by = 0; by < size; by += block) {
+            for (int bx = 0; bx < size; bx += block) {
+                out = paste(out, crop(t, rng, block), bx, by);
+            }
+        }
+        return out;
+    }
+
+    private static FloatImage region(FloatImage im, int x0, int y0, int s) {
+        return new FloatImage(s, s, im.channels(), im.bitDepth(), im.region(x0, y0, s, s));
+    }
+
+    /** The image with a block copied in at (x0, y0) (the image's array is reused). */
+    private static FloatImage paste(FloatImage im, FloatImage piece, int x0, int y0) {
+        float[] d = im.data();
+        int w = im.width();
+        int h = im.height();
+        for (int c = 0; c < im.channels(); c++) {
+            for (int y = 0; y < piece.height(); y++) {
+                for (int x = 0; x < piece.width(); x++) {
+                    d[(c * h + y0 + y) * w + x0 + x] = piece.get(c, x, y);
+                }
+            }
+        }
+        return im;
+    }
+
+    private FloatImage crop(FloatImage t, SplittableRandom rng, int size) {
         int x0 = rng.nextInt(t.width() - size + 1);
         int y0 = rng.nextInt(t.height() - size + 1);
         boolean flipX = rng.nextBoolean();

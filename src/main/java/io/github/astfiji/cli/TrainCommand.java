@@ -25,7 +25,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model file to write (e.g. model.ast).")
     Path model;
 
-    @Option(names = "--method", defaultValue = "ast", description = "ast (default: Asymmetric Student-Teacher) or rd (Reverse Distillation).")
+    @Option(names = "--method", defaultValue = "ast", description = "ast (default: Asymmetric Student-Teacher), rd (Reverse Distillation) or us (Uninformed Students).")
     String method;
 
     @Mixin

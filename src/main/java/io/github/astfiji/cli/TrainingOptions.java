@@ -15,11 +15,11 @@ import java.util.Locale;
 final class TrainingOptions {
 
     @Option(names = "--preset", defaultValue = "cpu",
-            description = "cpu (default); AST: paper-2d or paper-3d; RD: paper.")
+            description = "cpu (default); AST: paper-2d or paper-3d; RD and US: paper.")
     String preset;
 
     @Option(names = "--backbone", description = "TorchScript backbone file, or builtin:filter-bank / builtin:filter-pyramid / builtin:random-cnn. "
-            + "Default: the method's built-in (AST: filter-bank, RD: filter-pyramid).")
+            + "Default: the method's built-in (AST: filter-bank, RD: filter-pyramid; US reads the image itself).")
     String backbone;
 
     @Option(names = "--epochs", description = "Training epochs (AST: per phase; overrides the preset).")
@@ -27,6 +27,24 @@ final class TrainingOptions {
 
     @Option(names = "--image-size", description = "Side length images are resized to (overrides the preset).")
     Integer imageSize;
+
+    @Option(names = "--sizing", description = "How images become network inputs: auto (default: tile images more than twice the input "
+            + "size, else fit), resize (stretch to a square), fit (keep the aspect ratio) or tile (overlapping tiles at --scale).")
+    String sizing;
+
+    @Option(names = "--scale", description = "Tiling: working pixels per image pixel (default 1 = full resolution; 0.5 = half).")
+    Float scale;
+
+    @Option(names = "--tile-overlap", description = "Tiling: share of a tile overlapping its neighbours when detecting (default 0.25).")
+    Float tileOverlap;
+
+    @Option(names = "--false-alarms", paramLabel = "N", description = "Operating point: expected false alarms per 100 normal parts "
+            + "the image threshold is set for (default 1). Detect can change it later without retraining.")
+    Double falseAlarms;
+
+    @Option(names = "--calibration-folds", paramLabel = "K", description = "Thresholds from K-fold scoring of the normal images "
+            + "(every image scored by a model that did not see it; K extra trainings) or 0 to hold out 20 %% instead. Default: the preset's.")
+    Integer calibrationFolds;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default 0).")
     long seed;
@@ -63,6 +81,26 @@ final class TrainingOptions {
             }
         }
         c.depthScale = DepthMap.metresPerUnit(depthUnit);
+        if (falseAlarms != null) {
+            if (!(falseAlarms > 0 && falseAlarms < 50)) {
+                throw new IllegalArgumentException("--false-alarms is per 100 normal parts and must be above 0 and below 50, e.g. 1 or 5");
+            }
+            c.targetFpr = (float) (falseAlarms / 100);
+        }
+        if (calibrationFolds != null) {
+            c.calibrationFolds = calibrationFolds;
+        }
+        if (sizing != null) {
+            c.sizing = sizing.trim().toLowerCase(Locale.ROOT);
+        } else if (scale != null) {
+            c.sizing = "tile"; // a working scale only means something for tiles
+        }
+        if (scale != null) {
+            c.tileScale = scale;
+        }
+        if (tileOverlap != null) {
+            c.tileOverlap = tileOverlap;
+        }
         if (noPositional) {
             if (!(c instanceof AstConfig)) {
                 throw new IllegalArgumentException("--no-positional is an AST setting; " + method.displayName() + " has no positional encoding");

@@ -5,7 +5,7 @@ package io.github.astfiji.core;
  * 1 channel (grayscale) or 3 (RGB), with the bit depth it came from so that
  * intensities are scaled the way the training images were.
  */
-public final class FloatImage {
+public final class FloatImage implements PixelSource {
 
     private final int width;
     private final int height;
@@ -30,19 +30,23 @@ public final class FloatImage {
         this.data = data;
     }
 
+    @Override
     public int width() {
         return width;
     }
 
+    @Override
     public int height() {
         return height;
     }
 
+    @Override
     public int channels() {
         return channels;
     }
 
     /** 8, 16 or 32 per sample; 24 means 8-bit RGB. */
+    @Override
     public int bitDepth() {
         return bitDepth;
     }
@@ -50,6 +54,25 @@ public final class FloatImage {
     /** The samples, not copied: callers must not modify them. */
     public float[] data() {
         return data;
+    }
+
+    @Override
+    public float[] region(int x, int y, int w, int h) {
+        if (x == 0 && y == 0 && w == width && h == height) {
+            return data.clone();
+        }
+        float[] out = new float[channels * w * h];
+        for (int c = 0; c < channels; c++) {
+            for (int r = 0; r < h; r++) {
+                System.arraycopy(data, (c * height + y + r) * width + x, out, (c * h + r) * w, w);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public FloatImage toFloatImage() {
+        return this;
     }
 
     public float get(int c, int x, int y) {

@@ -60,13 +60,16 @@ public final class Preprocessing {
         return p;
     }
 
-    /** Explains why an image cannot go through this model, or returns null when it can. */
-    public String incompatibility(FloatImage im) {
+    /**
+     * Explains why an image cannot go through this model, or returns null when it can: its
+     * channels and bit depth, and for an image in memory its values (NaN, infinity).
+     */
+    public String incompatibility(PixelSource im) {
         if (im.channels() != channels) {
             return "the model was trained on " + describe(channels) + " images but this image is "
                     + describe(im.channels()) + "; convert it (Image > Type) or train a model on such images";
         }
-        String bad = nonFinite(im);
+        String bad = im instanceof FloatImage ? nonFinite((FloatImage) im) : null;
         if (bad != null) {
             return bad;
         }
@@ -98,21 +101,25 @@ public final class Preprocessing {
 
     /** Network input for one image: 3 x imageSize x imageSize floats, channel-major. */
     public float[] apply(FloatImage im) {
+        return apply(im, imageSize, imageSize);
+    }
+
+    /** Network input at any size: 3 x height x width floats, channel-major. */
+    public float[] apply(FloatImage im, int width, int height) {
         String problem = incompatibility(im);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        int s = imageSize;
-        float[] out = new float[3 * s * s];
+        float[] out = new float[3 * width * height];
         float scale = 1f / (high - low);
         for (int c = 0; c < 3; c++) {
             int srcC = im.channels() == 1 ? 0 : c;
             float[] plane = Arrays.copyOfRange(im.data(), srcC * im.width() * im.height(), (srcC + 1) * im.width() * im.height());
-            float[] r = Resample.resize(plane, im.width(), im.height(), s, s);
+            float[] r = Resample.resize(plane, im.width(), im.height(), width, height);
             for (int i = 0; i < r.length; i++) {
                 float v = (r[i] - low) * scale;
                 v = Math.max(-1f, Math.min(2f, v)); // headroom: over-bright defects stay visible
-                out[c * s * s + i] = (v - MEAN[c]) / STD[c];
+                out[c * width * height + i] = (v - MEAN[c]) / STD[c];
             }
         }
         return out;

@@ -22,6 +22,25 @@ public interface Progress {
         }
     }
 
+    /**
+     * "3.2/s, 5 min left" for a stage begun at startNanos (System.nanoTime), or "" before
+     * the first step: what long batches show beside the bar.
+     */
+    static String rate(int done, int total, long startNanos) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        if (done <= 0 || seconds <= 0) {
+            return "";
+        }
+        double perSecond = done / seconds;
+        double left = (total - done) / perSecond;
+        String speed = perSecond >= 1 ? String.format(java.util.Locale.ROOT, "%.1f/s", perSecond)
+                : String.format(java.util.Locale.ROOT, "%.1f s each", 1 / perSecond);
+        String remaining = left < 90 ? String.format(java.util.Locale.ROOT, "%.0f s left", left)
+                : left < 5400 ? String.format(java.util.Locale.ROOT, "%.0f min left", left / 60)
+                : String.format(java.util.Locale.ROOT, "%.1f h left", left / 3600);
+        return done >= total ? speed : speed + ", " + remaining;
+    }
+
     Progress NONE = new Progress() {
         @Override
         public void stage(String name, int total) {

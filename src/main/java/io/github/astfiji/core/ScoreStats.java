@@ -30,6 +30,14 @@ public final class ScoreStats {
     public int f1Images;
     /** Anomaly-map value above which a pixel belongs to a defect region (0.1 % of normal pixels exceed it). */
     public float pixelThreshold;
+    /**
+     * The image scores of the normal images the statistics come from (held out, or scored
+     * by fold models that did not see them), so another operating point can be set without
+     * retraining. Null in models made before they were kept.
+     */
+    public float[] normalScores;
+    /** The operating point: expected false alarms per 100 normal parts the image threshold was set for. */
+    public float falseAlarmsPer100 = 1f;
 
     /**
      * Statistics of normal images' scores, with thresholds. The image threshold is the
@@ -43,19 +51,119 @@ public final class ScoreStats {
         ScoreStats s = of(imageScores, pixelScores);
         s.source = source;
         s.images = imageScores.length;
-        float[] sorted = imageScores.clone();
-        Arrays.sort(sorted);
-        float empirical = sorted.length * targetFpr < 1 ? s.imageMax : quantile(sorted, 1 - targetFpr);
-        int n = imageScores.length;
-        if (n >= 3) {
-            double sd = s.imageStd * Math.sqrt(n / (n - 1.0));
-            s.imageThreshold = (float) Math.max(empirical, s.imageMean + toleranceFactor(n, 1 - targetFpr, 0.90) * sd);
-        } else {
-            s.imageThreshold = empirical;
-        }
+        s.normalScores = imageScores.clone();
+        s.falseAlarmsPer100 = 100 * targetFpr;
+        s.imageThreshold = s.thresholdFor(100 * targetFpr);
         s.fprThreshold = s.imageThreshold;
         s.pixelThreshold = s.pixelP999;
         return s;
+    }
+
+    /**
+     * The image threshold for an operating point in expected false alarms per 100 normal
+     * parts: the larger of the normal scores' empirical quantile and the one-sided Gaussian
+     * tolerance limit that holds that share of normal parts with 90 % confidence. Older
+     * models without their normal scores use the stored mean, deviation and maximum.
+     */
+    public float thresholdFor(double falseAlarmsPer100) {
+        double fpr = Math.max(1e-4, Math.min(0.5, falseAlarmsPer100 / 100));
+        int n = images;
+        float empirical;
+        if (normalScores != null && normalScores.length * fpr >= 1) {
+            float[] sorted = normalScores.clone();
+            Arrays.sort(sorted);
+            empirical = quantile(sorted, 1 - fpr);
+        } else {
+            empirical = imageMax;
+        }
+        if (n < 3) {
+            return empirical;
+        }
+        double sd = imageStd * Math.sqrt(n / (n - 1.0));
+        return (float) Math.max(empirical, imageMean + toleranceFactor(n, 1 - fpr, 0.90) * sd);
+    }
+
+    /**
+     * Expected false alarms per 100 normal parts at a threshold, from the normal-image
+     * scores' Gaussian fit; what a score means in the units users set the sensitivity in
+     * (at an image's own score: how many normal parts in 100 score higher).
+     */
+    public double falseAlarmsPer100At(double threshold) {
+        double sd = imageStd * Math.sqrt(images / Math.max(1.0, images - 1.0));
+        if (!(sd > 0)) {
+            return threshold > imageMean ? 0 : 100;
+        }
+        return 100 * (1 - normalCdf((threshold - imageMean) / sd));
+    }
+
+    /**
+     * The operating point in words: the expected false alarms per 100 normal parts at the
+     * active threshold (Gaussian fit), how many of the normal images lie above it, and the
+     * one-sided 95 % upper bound on the rate that so few images can still hide
+     * (Clopper-Pearson), e.g. "0.6 per 100 expected; 0 of 24 normal images above; at most
+     * 11.7 per 100 (95 %)".
+     */
+    public String operatingPoint() {
+        int above = 0;
+        if (normalScores != null) {
+            for (float v : normalScores) {
+                above += v > imageThreshold ? 1 : 0;
+            }
+        }
+        double upper = 100 * clopperPearsonUpper(above, images, 0.95);
+        return String.format(java.util.Locale.ROOT, "expected %.2g false alarms per 100 normal parts (Gaussian fit); "
+                        + "%s of %d normal images above the threshold; with %d normal images the rate is at most %.3g per 100 (95 %% bound)",
+                falseAlarmsPer100At(imageThreshold), normalScores == null ? "?" : String.valueOf(above), images, images, upper);
+    }
+
+    /** One-sided upper confidence bound of a binomial rate with k events in n trials (bisection on the tail). */
+    static double clopperPearsonUpper(int k, int n, double confidence) {
+        if (n <= 0) {
+            return 1;
+        }
+        if (k >= n) {
+            return 1;
+        }
+        double lo = (double) k / n;
+        double hi = 1;
+        for (int it = 0; it < 60; it++) {
+            double p = (lo + hi) / 2;
+            // P(X <= k | p): the bound is where this falls to 1 - confidence
+            if (binomialCdf(k, n, p) > 1 - confidence) {
+                lo = p;
+            } else {
+                hi = p;
+            }
+        }
+        return (lo + hi) / 2;
+    }
+
+    private static double binomialCdf(int k, int n, double p) {
+        double sum = 0;
+        double logP = Math.log(p);
+        double logQ = Math.log1p(-p);
+        for (int i = 0; i <= k; i++) {
+            sum += Math.exp(logChoose(n, i) + i * logP + (n - i) * logQ);
+        }
+        return sum;
+    }
+
+    private static double logChoose(int n, int k) {
+        double s = 0;
+        for (int i = 1; i <= k; i++) {
+            s += Math.log(n - k + i) - Math.log(i);
+        }
+        return s;
+    }
+
+    /** The active image threshold, or the one for another operating point (false alarms per 100 normal parts; 0 or less = the model's). */
+    public float threshold(double falseAlarmsPer100) {
+        return falseAlarmsPer100 > 0 ? thresholdFor(falseAlarmsPer100) : imageThreshold;
+    }
+
+    /** The verdict at another operating point (false alarms per 100 normal parts): what a sensitivity setting changes. */
+    public String verdict(float imageScore, double falseAlarmsPer100) {
+        return imageScore > thresholdFor(falseAlarmsPer100) ? "anomalous" : "normal";
     }
 
     /**

@@ -16,7 +16,13 @@ import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.PixelSource;
+import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.io.ImageFiles;
+import io.github.astfiji.io.ImagePlusPixels;
+import io.github.astfiji.io.Imglib2Images;
+import net.imglib2.img.Img;
+import net.imglib2.type.numeric.real.FloatType;
 
 import java.awt.Color;
 import java.util.ArrayList;
@@ -33,11 +39,14 @@ public final class AnomalyDetection {
     /** Everything one detection run produces. */
     public static final class Result {
         public final ImagePlus heatMap;
+        /** The same maps as an imglib2 image (2-D, or a 3-D stack), sharing nothing with the input. */
+        public final Img<FloatType> heatMapImg;
         public final List<Roi> regions;
         public final ResultsTable table;
 
-        Result(ImagePlus heatMap, List<Roi> regions, ResultsTable table) {
+        Result(ImagePlus heatMap, Img<FloatType> heatMapImg, List<Roi> regions, ResultsTable table) {
             this.heatMap = heatMap;
+            this.heatMapImg = heatMapImg;
             this.regions = regions;
             this.table = table;
         }
@@ -62,6 +71,12 @@ public final class AnomalyDetection {
 
     /** As above, with one depth slice per image slice (null when the model needs none). */
     public static Result detect(Detector model, ImagePlus imp, ImagePlus depth, ResultsTable table, Progress progress) {
+        return detect(model, imp, depth, table, progress, 0);
+    }
+
+    /** As above, with verdicts at a sensitivity: expected false alarms per 100 normal parts (0 = the model's own). */
+    public static Result detect(Detector model, ImagePlus imp, ImagePlus depth, ResultsTable table, Progress progress,
+                                double falseAlarmsPer100) {
         String p = problem(model, imp);
         if (p == null) {
             p = DepthInputs.problem(imp, depth);
@@ -73,21 +88,55 @@ public final class AnomalyDetection {
         if (p != null) {
             throw new IllegalArgumentException(p);
         }
+        List<PixelSource> slices = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        List<DepthMap> depths = new ArrayList<>();
+        for (int s = 1; s <= imp.getStackSize(); s++) {
+            slices.add(new ImagePlusPixels(imp, s));
+            labels.add(imp.getStack().getShortSliceLabel(s));
+            depths.add(DepthInputs.slice(depth, s));
+        }
+        Result r = detect(model, imp.getTitle(), slices, labels, depths, table, progress, falseAlarmsPer100);
+        r.heatMap.setCalibration(imp.getCalibration().copy());
+        return r;
+    }
+
+    /**
+     * Detection on image slices of any origin (ImageJ 1 or imglib2): one map per slice,
+     * the regions above the pixel threshold, and a table row per slice.
+     */
+    public static Result detect(Detector model, String title, List<PixelSource> slices, List<String> labels, List<DepthMap> depths,
+                                ResultsTable table, Progress progress, double falseAlarmsPer100) {
+        if (depths.stream().allMatch(d -> d == null) && model.config().input.usesDepth()) {
+            throw new IllegalArgumentException("the model was trained on " + model.config().input.label + " input; give the depth image of "
+                    + title + " (depth_image)");
+        }
+        String warning = model.sizeWarning(slices.get(0).width(), slices.get(0).height());
+        if (warning != null) {
+            ij.IJ.log("Detect Anomalies: note: " + title + " is " + warning + ".");
+        }
         ScoreStats stats = model.stats();
-        int w = imp.getWidth();
-        int h = imp.getHeight();
-        int n = imp.getStackSize();
+        float threshold = stats.threshold(falseAlarmsPer100);
+        int w = slices.get(0).width();
+        int h = slices.get(0).height();
+        int n = slices.size();
         ImageStack heat = new ImageStack(w, h);
+        List<float[]> maps = new ArrayList<>();
         List<Roi> regions = new ArrayList<>();
-        progress.stage("Detecting anomalies in " + imp.getTitle(), n);
+        progress.stage("Detecting anomalies in " + title, n);
         for (int s = 1; s <= n; s++) {
             progress.checkCancelled();
-            FloatImage im = ImageFiles.toFloatImage(imp, s);
-            ScoreResult r = model.score(im, DepthInputs.slice(depth, s), null).primary();
+            ScoreResult r;
+            try {
+                r = model.score(slices.get(s - 1), depths.get(s - 1), null).primary();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(title + (n > 1 ? " slice " + s : "") + ": " + e.getMessage(), e);
+            }
             float[] map = r.upsample(w, h);
+            maps.add(map);
             FloatProcessor fp = new FloatProcessor(w, h, map);
-            heat.addSlice(n == 1 ? "anomaly map" : imp.getStack().getShortSliceLabel(s) == null
-                    ? "slice " + s : imp.getStack().getShortSliceLabel(s), fp);
+            String label = labels.get(s - 1);
+            heat.addSlice(n == 1 ? "anomaly map" : label == null ? "slice " + s : label, fp);
             List<Roi> sliceRegions = regions(fp, stats.pixelThreshold, n == 1 ? 0 : s);
             double area = 0;
             for (Roi roi : sliceRegions) {
@@ -95,24 +144,26 @@ public final class AnomalyDetection {
             }
             regions.addAll(sliceRegions);
             table.incrementCounter();
-            table.addValue("image", imp.getTitle());
+            table.addValue("image", title);
             table.addValue("slice", s);
             table.addValue("score", r.score);
-            table.addValue("normalised_score", stats.normalised(r.score));
-            table.addValue("verdict", stats.verdict(r.score));
+            table.addValue("normalised_score", ScoreStats.normalise(r.score, threshold));
+            table.addValue("verdict", r.score > threshold ? "anomalous" : "normal");
+            table.addValue("normal_exceed_per_100", stats.falseAlarmsPer100At(r.score));
             table.addValue("regions", sliceRegions.size());
             table.addValue("region_area_px", area);
             table.addValue("max_pixel_score", r.maxScore);
             progress.step(s, null);
         }
-        ImagePlus heatMap = new ImagePlus(imp.getShortTitle() + "_anomaly_map", heat);
-        heatMap.setCalibration(imp.getCalibration().copy());
+        String shortTitle = title.contains(".") ? title.substring(0, title.lastIndexOf('.')) : title;
+        ImagePlus heatMap = new ImagePlus(shortTitle + "_anomaly_map", heat);
         LUT fire = new LUT(LutLoader.getLut("fire"), 0, stats.heatMapHigh());
         heatMap.getProcessor().setLut(fire);
         heatMap.setDisplayRange(0, stats.heatMapHigh());
         heatMap.setProperty("Info", model.method().displayName() + " anomaly map. Pixel threshold " + stats.pixelThreshold
-                + ", image threshold " + stats.imageThreshold + " (from " + stats.images + " " + stats.source + " normal images)");
-        return new Result(heatMap, regions, table);
+                + ", image threshold " + threshold + " (from " + stats.images + " " + stats.source + " normal images; "
+                + (falseAlarmsPer100 > 0 ? falseAlarmsPer100 + " expected false alarms per 100 normal parts, as asked)" : stats.operatingPoint() + ")"));
+        return new Result(heatMap, Imglib2Images.floatImg(maps, w, h), regions, table);
     }
 
     /** Connected regions of map > threshold as polygon ROIs, positioned on a slice (0 = none). */

@@ -6,7 +6,13 @@ import ij.measure.ResultsTable;
 import ij.plugin.frame.RoiManager;
 import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.PixelSource;
 import io.github.astfiji.core.Progress;
+import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.io.Imglib2Images;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.type.numeric.real.FloatType;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
@@ -19,6 +25,7 @@ import org.scijava.plugin.Plugin;
 import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -42,6 +49,12 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Parameter(label = "Depth image/stack (for models trained with depth)", required = false, persist = false)
     private ImagePlus depth_image;
 
+    @Parameter(label = "Or: ImageJ2 image (imglib2: 2-D, 3-D stack, or ARGB)", required = false, persist = false)
+    private RandomAccessibleInterval<?> img;
+
+    @Parameter(label = "Depth for the ImageJ2 image (imglib2)", required = false, persist = false)
+    private RandomAccessibleInterval<?> depth_img;
+
     @Parameter(label = "Or: folder of images", style = "directory", required = false, persist = false)
     private File input_folder;
 
@@ -57,11 +70,18 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Parameter(label = "Add regions to the ROI Manager")
     private boolean add_to_roi_manager = true;
 
+    @Parameter(label = "Sensitivity: expected false alarms per 100 normal parts (0 = the model's)", min = "0", max = "50", persist = false)
+    private double false_alarms_per_100 = 0;
+
     @Parameter(label = "Replace existing result files", persist = false)
     private boolean overwrite = false;
 
     @Parameter(type = ItemIO.OUTPUT)
     private ImagePlus anomaly_map;
+
+    /** The anomaly map(s) as an imglib2 image: 2-D, or a 3-D stack with one map per slice. */
+    @Parameter(type = ItemIO.OUTPUT)
+    private Img<FloatType> anomaly_map_img;
 
     @Parameter(type = ItemIO.OUTPUT)
     private String summary;
@@ -78,10 +98,17 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     protected String work(FijiProgress progress) throws Exception {
         results = new ResultsTable();
         if (Inputs.given(input_folder) != null) {
-            summary = detectFolder(model_file, input_folder, depth_folder, output_folder, backbone_file, overwrite, results, progress);
-        } else {
-            detection = detectImage(model_file, image, depth_image, backbone_file, results, progress);
+            summary = detectFolder(model_file, input_folder, depth_folder, output_folder, backbone_file, overwrite, results, progress,
+                    false_alarms_per_100);
+        } else if (img != null && image == null) {
+            detection = detectImg(model_file, img, depth_img, backbone_file, results, progress, false_alarms_per_100);
             anomaly_map = detection.heatMap;
+            anomaly_map_img = detection.heatMapImg;
+            summary = "ImageJ2 image: " + detection.regions.size() + " region(s) above the threshold";
+        } else {
+            detection = detectImage(model_file, image, depth_image, backbone_file, results, progress, false_alarms_per_100);
+            anomaly_map = detection.heatMap;
+            anomaly_map_img = detection.heatMapImg;
             AnomalyDetection.addOverlay(image, detection.regions);
             if (add_to_roi_manager && !GraphicsEnvironment.isHeadless()) {
                 RoiManager rm = RoiManager.getRoiManager();
@@ -108,7 +135,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     }
 
     public static AnomalyDetection.Result detectImage(File modelFile, ImagePlus image, ImagePlus depth, File backbone,
-                                                      ResultsTable table, Progress progress) throws Exception {
+                                                      ResultsTable table, Progress progress, double falseAlarmsPer100) throws Exception {
         String problem = ImageChecks.problem(image);
         if (problem == null) {
             problem = DepthInputs.problem(image, depth);
@@ -119,12 +146,38 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
              Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
-            return AnomalyDetection.detect(model, image, depth, table, progress);
+            return AnomalyDetection.detect(model, image, depth, table, progress, falseAlarmsPer100);
+        }
+    }
+
+    /** Detection on an imglib2 image (2-D, a 3-D stack of slices, or ARGB), with an optional imglib2 depth stack. */
+    public static AnomalyDetection.Result detectImg(File modelFile, RandomAccessibleInterval<?> img, RandomAccessibleInterval<?> depth,
+                                                    File backbone, ResultsTable table, Progress progress, double falseAlarmsPer100)
+            throws Exception {
+        List<PixelSource> slices = Imglib2Images.slices(img);
+        List<DepthMap> depths = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        if (depth != null) {
+            List<PixelSource> d = Imglib2Images.slices(depth);
+            if (d.size() != slices.size() || d.get(0).width() != slices.get(0).width() || d.get(0).height() != slices.get(0).height()) {
+                throw new IllegalArgumentException("the depth image is " + d.get(0).width() + "x" + d.get(0).height() + " with " + d.size()
+                        + " slice(s) but the image is " + slices.get(0).width() + "x" + slices.get(0).height() + " with " + slices.size()
+                        + "; give one depth slice of the same size per image slice");
+            }
+        }
+        for (int s = 0; s < slices.size(); s++) {
+            depths.add(depth == null ? null : Imglib2Images.depth(depth, s));
+            labels.add(null);
+        }
+        requireModel(modelFile);
+        try (NDManager root = Engines.newManager();
+             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
+            return AnomalyDetection.detect(model, "ImageJ2 image", slices, labels, depths, table, progress, falseAlarmsPer100);
         }
     }
 
     public static String detectFolder(File modelFile, File folder, File depthFolder, File outFolder, File backbone, boolean overwrite,
-                                      ResultsTable table, Progress progress) throws Exception {
+                                      ResultsTable table, Progress progress, double falseAlarmsPer100) throws Exception {
         requireModel(modelFile);
         if (Inputs.given(outFolder) == null) {
             throw new IllegalArgumentException("choose an output folder for the heat maps and scores.csv");
@@ -134,16 +187,24 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         List<Path> files = pairs.get(0);
         try (NDManager root = Engines.newManager();
              Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
-            List<BatchDetection.Row> rows = BatchDetection.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), overwrite, progress);
-            for (BatchDetection.Row r : rows) {
+            BatchDetection.Options options = new BatchDetection.Options();
+            options.overwrite = overwrite;
+            options.falseAlarmsPer100 = falseAlarmsPer100;
+            options.problems = line -> ij.IJ.log("Detect Anomalies: skipped " + line);
+            BatchDetection.Summary summary = BatchDetection.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), options, progress);
+            summary.warnings.forEach(w -> ij.IJ.log("Detect Anomalies: " + w));
+            for (BatchDetection.Row r : summary.rows) {
                 table.incrementCounter();
                 table.addValue("image", r.image);
                 table.addValue("label", r.label);
                 table.addValue("score", r.score);
                 table.addValue("normalised_score", r.normalisedScore);
                 table.addValue("verdict", r.verdict);
+                table.addValue("normal_exceed_per_100", r.normalExceedPer100);
+                table.addValue("error", r.error);
             }
-            return rows.size() + " images scored; results in " + outFolder;
+            return summary.scored() + " images scored" + (summary.failures() > 0 ? ", " + summary.failures()
+                    + " could not be scored (see the error column and the Log)" : "") + "; results in " + outFolder;
         }
     }
 

@@ -27,13 +27,13 @@ public class EvaluateCommand extends ProgressCommand {
     @Parameter(label = "Data set folder (train/good, test/<type>, ground_truth/<type>)", style = "directory", persist = false)
     private File dataset_folder;
 
-    @Parameter(label = "Methods (comma-separated: ast, rd)", persist = false)
+    @Parameter(label = "Methods (comma-separated: ast, rd, us)", persist = false)
     private String methods = "ast";
 
     @Parameter(label = "Input (depth needs the MVTec 3D-AD layout)", choices = {"rgb", "depth", "rgb+depth"}, persist = false)
     private String input = "rgb";
 
-    @Parameter(label = "Preset (AST: cpu, paper-2d, paper-3d; RD: cpu, paper)", choices = {"cpu", "paper-2d", "paper-3d", "paper"},
+    @Parameter(label = "Preset (AST: cpu, paper-2d, paper-3d; RD, US: cpu, paper)", choices = {"cpu", "paper-2d", "paper-3d", "paper"},
             persist = false)
     private String preset = "cpu";
 
@@ -104,7 +104,25 @@ public class EvaluateCommand extends ProgressCommand {
             table.addValue("notes", r.notes);
         }
         if (Inputs.given(outFolder) != null) {
-            DatasetEvaluation.write(rows, outFolder.toPath(), false);
+            List<java.nio.file.Path> pictures = DatasetEvaluation.write(rows, outFolder.toPath(), false);
+            if (!GraphicsEnvironment.isHeadless() && !ij.macro.Interpreter.isBatchMode()) {
+                for (java.nio.file.Path p : pictures) {
+                    ij.ImagePlus imp = ij.IJ.openImage(p.toString());
+                    if (imp != null) {
+                        imp.show();
+                    }
+                }
+            }
+        } else if (!GraphicsEnvironment.isHeadless() && !ij.macro.Interpreter.isBatchMode()) {
+            for (Evaluation.Row r : rows) {
+                if (!r.rocCurve.isEmpty()) {
+                    io.github.astfiji.workflow.Plots.roc(r).show();
+                    io.github.astfiji.workflow.Plots.histogram(r).show();
+                }
+                if (!r.proCurve.isEmpty()) {
+                    io.github.astfiji.workflow.Plots.pro(r).show();
+                }
+            }
         }
         return DatasetEvaluation.markdown(rows);
     }

@@ -11,6 +11,7 @@ public final class FijiProgress implements Progress {
     private final BooleanSupplier cancelled;
     private String stage = "";
     private int total = 1;
+    private long stageStart = System.nanoTime();
 
     public FijiProgress(BooleanSupplier cancelled) {
         this.cancelled = cancelled;
@@ -20,13 +21,16 @@ public final class FijiProgress implements Progress {
     public void stage(String name, int total) {
         this.stage = name;
         this.total = Math.max(1, total);
+        this.stageStart = System.nanoTime();
         IJ.showStatus(name + "...");
         IJ.showProgress(0, this.total);
     }
 
     @Override
     public void step(int done, String detail) {
-        IJ.showStatus(stage + " " + done + "/" + total + (detail == null ? "" : " (" + detail + ")") + "  [Esc cancels]");
+        String rate = Progress.rate(done, total, stageStart);
+        IJ.showStatus(stage + " " + done + "/" + total + (detail == null ? "" : " (" + detail + ")")
+                + (rate.isEmpty() ? "" : ", " + rate) + "  [Esc cancels]");
         IJ.showProgress(done, total);
     }
 

@@ -3,6 +3,9 @@ package io.github.astfiji.fiji;
 import ij.ImagePlus;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
+import io.github.astfiji.core.PixelSource;
+import io.github.astfiji.io.Imglib2Images;
+import net.imglib2.RandomAccessibleInterval;
 import io.github.astfiji.core.InputMode;
 import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.detector.DetectorConfig;
@@ -22,17 +25,17 @@ import java.util.List;
 
 /**
  * Train a detector on normal images (a folder, or the slices of an open image/stack) with
- * the method the user picks: AST (the default) or Reverse Distillation. The menu entry
+ * the method the user picks: AST (the default), Reverse Distillation or Uninformed Students. The menu entry
  * keeps the name "Train AST" so recorded macros stay valid.
  * Menus come from plugins.config (see {@link io.github.astfiji.fiji.ij1.TrainAstPlugin});
  * this command is the scriptable API (Groovy, headless).
  */
 @Plugin(type = Command.class, headless = true, label = "Train AST",
-        description = "Train an anomaly detector (AST or Reverse Distillation) on defect-free images")
+        description = "Train an anomaly detector (AST, Reverse Distillation or Uninformed Students) on defect-free images")
 public class TrainAstCommand extends ProgressCommand {
 
-    @Parameter(label = "Method", choices = {"ast", "rd"}, persist = false,
-            description = "ast: Asymmetric Student-Teacher; rd: Reverse Distillation")
+    @Parameter(label = "Method", choices = {"ast", "rd", "us"}, persist = false,
+            description = "ast: Asymmetric Student-Teacher; rd: Reverse Distillation; us: Uninformed Students")
     private String method = "ast";
 
     @Parameter(label = "Folder of normal images", style = "directory", required = false, persist = false)
@@ -47,13 +50,19 @@ public class TrainAstCommand extends ProgressCommand {
     @Parameter(label = "Or: open depth image/stack (one slice per image slice)", required = false, persist = false)
     private ImagePlus depth_image;
 
+    @Parameter(label = "Or: ImageJ2 image of normal images (imglib2: 2-D, 3-D stack, or ARGB)", required = false, persist = false)
+    private RandomAccessibleInterval<?> training_img;
+
+    @Parameter(label = "Depth for the ImageJ2 image (imglib2 stack)", required = false, persist = false)
+    private RandomAccessibleInterval<?> depth_img;
+
     @Parameter(label = "Input", choices = {"rgb", "depth", "rgb+depth"}, persist = false)
     private String input = "rgb";
 
     @Parameter(label = "Depth unit", choices = {"m", "mm", "um"}, persist = false)
     private String depth_unit = "m";
 
-    @Parameter(label = "Preset (AST: cpu, paper-2d, paper-3d; RD: cpu, paper)", choices = {"cpu", "paper-2d", "paper-3d", "paper"},
+    @Parameter(label = "Preset (AST: cpu, paper-2d, paper-3d; RD, US: cpu, paper)", choices = {"cpu", "paper-2d", "paper-3d", "paper"},
             persist = false)
     private String preset = "cpu";
 
@@ -65,6 +74,12 @@ public class TrainAstCommand extends ProgressCommand {
 
     @Parameter(label = "Image size (0 = preset)", min = "0", persist = false)
     private int image_size = 0;
+
+    @Parameter(label = "Operating point: expected false alarms per 100 normal parts", min = "0.01", max = "50", persist = false)
+    private double false_alarms_per_100 = 1;
+
+    @Parameter(label = "Threshold calibration folds (-1 = preset; 0 = hold out 20 %; k = k-fold)", min = "-1", max = "20", persist = false)
+    private int calibration_folds = -1;
 
     @Parameter(label = "Save model as", style = "save", persist = false)
     private File model_file;
@@ -82,18 +97,47 @@ public class TrainAstCommand extends ProgressCommand {
 
     @Override
     protected String work(FijiProgress progress) throws Exception {
-        summary = train(method, training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset, backbone_file, epochs,
-                image_size, model_file, overwrite, progress);
+        if (training_img != null && Inputs.given(training_folder) == null && training_image == null) {
+            summary = trainImg(method, training_img, depth_img, input, depth_unit, preset, backbone_file, epochs, image_size, model_file,
+                    overwrite, progress, false_alarms_per_100, calibration_folds);
+        } else {
+            summary = train(method, training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset, backbone_file,
+                    epochs, image_size, model_file, overwrite, progress, false_alarms_per_100, calibration_folds);
+        }
+        showScorePlot(model_file);
         if (log != null) {
             log.info(summary);
         }
         return "done";
     }
 
+    /** The operating point as a false-positive rate; refused outside (0, 50] per 100. */
+    static float operatingPoint(double falseAlarmsPer100) {
+        if (!(falseAlarmsPer100 > 0 && falseAlarmsPer100 <= 50)) {
+            throw new IllegalArgumentException("false_alarms_per_100 must be above 0 and at most 50 (expected false alarms per 100 normal parts), e.g. 1");
+        }
+        return (float) (falseAlarmsPer100 / 100);
+    }
+
+    /** In Fiji with a display, the picture of the normal scores and the threshold that training wrote beside the model. */
+    public static void showScorePlot(File modelFile) {
+        if (modelFile == null || java.awt.GraphicsEnvironment.isHeadless() || ij.macro.Interpreter.isBatchMode()) {
+            return;
+        }
+        File png = io.github.astfiji.workflow.Training.scorePlotFile(modelFile.toPath()).toFile();
+        if (png.exists()) {
+            ImagePlus plot = ij.IJ.openImage(png.getPath());
+            if (plot != null) {
+                plot.show();
+            }
+        }
+    }
+
     /** The work behind both this command and the ImageJ 1 menu plugin. */
     public static String train(String methodId, File folder, ImagePlus image, File depthFolder, ImagePlus depthImage, String input, String depthUnit,
                                String preset, File backbone, int epochs, int imageSize,
-                               File modelFile, boolean overwrite, FijiProgress progress) throws Exception {
+                               File modelFile, boolean overwrite, FijiProgress progress, double falseAlarmsPer100,
+                               int calibrationFolds) throws Exception {
         if (modelFile == null) {
             throw new IllegalArgumentException("choose where to save the model (model_file)");
         }
@@ -101,6 +145,10 @@ public class TrainAstCommand extends ProgressCommand {
         DetectorConfig config = Methods.config(method, preset, epochs, imageSize);
         config.input = InputMode.parse(input == null ? "rgb" : input);
         config.depthScale = DepthMap.metresPerUnit(depthUnit);
+        config.targetFpr = operatingPoint(falseAlarmsPer100);
+        if (calibrationFolds >= 0) {
+            config.calibrationFolds = calibrationFolds;
+        }
         List<ImageSource> sources;
         boolean withDepth;
         if (Inputs.given(folder) != null) {
@@ -119,6 +167,39 @@ public class TrainAstCommand extends ProgressCommand {
         if (config.input.usesDepth() && !withDepth) {
             throw new IllegalArgumentException("input " + config.input.label + " needs depth images: choose depth_folder or depth_image, "
                     + "or set input to rgb");
+        }
+        String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
+        return Training.trainAndSave(sources, method, config, bb, modelFile.toPath(), overwrite, progress);
+    }
+
+    /** Training on the slices of an imglib2 image (each slice one normal image), with an optional imglib2 depth stack. */
+    public static String trainImg(String methodId, RandomAccessibleInterval<?> img, RandomAccessibleInterval<?> depth, String input,
+                                  String depthUnit, String preset, File backbone, int epochs, int imageSize, File modelFile, boolean overwrite,
+                                  FijiProgress progress, double falseAlarmsPer100, int calibrationFolds) throws Exception {
+        if (modelFile == null) {
+            throw new IllegalArgumentException("choose where to save the model (model_file)");
+        }
+        Method method = Methods.get(methodId == null || methodId.isBlank() ? "ast" : methodId);
+        DetectorConfig config = Methods.config(method, preset, epochs, imageSize);
+        config.input = InputMode.parse(input == null ? "rgb" : input);
+        config.depthScale = DepthMap.metresPerUnit(depthUnit);
+        config.targetFpr = operatingPoint(falseAlarmsPer100);
+        if (calibrationFolds >= 0) {
+            config.calibrationFolds = calibrationFolds;
+        }
+        List<PixelSource> slices = Imglib2Images.slices(img);
+        if (config.input.usesDepth() && depth == null) {
+            throw new IllegalArgumentException("input " + config.input.label + " needs depth: give depth_img, or set input to rgb");
+        }
+        if (depth != null && Imglib2Images.slices(depth).size() != slices.size()) {
+            throw new IllegalArgumentException("the depth image has " + Imglib2Images.slices(depth).size() + " slice(s) but the training "
+                    + "image has " + slices.size() + "; give one depth slice per image slice");
+        }
+        List<ImageSource> sources = new ArrayList<>();
+        for (int s = 0; s < slices.size(); s++) {
+            DepthMap d = depth == null ? null : Imglib2Images.depth(depth, s);
+            sources.add(ImageSource.of("ImageJ2 image" + (slices.size() > 1 ? " [slice " + (s + 1) + "]" : ""),
+                    slices.get(s).toFloatImage(), d, null));
         }
         String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
         return Training.trainAndSave(sources, method, config, bb, modelFile.toPath(), overwrite, progress);

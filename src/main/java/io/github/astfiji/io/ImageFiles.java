@@ -60,24 +60,104 @@ public final class ImageFiles {
         return out;
     }
 
-    /** Opens a file with ImageJ; a clear IOException when it is not a readable image. */
+    /**
+     * Opens a file with ImageJ; a clear IOException of the project's own when it is not a
+     * readable image. The file's first bytes are checked first, so ImageJ never gets (and
+     * never prints its own message about) a file that is not an image of a known kind.
+     */
     public static ImagePlus open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + " does not exist");
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "the image file does not exist");
+        }
+        if (!Files.isReadable(file)) {
+            throw new java.nio.file.AccessDeniedException(file.toString(), null, "permission denied: the file cannot be read");
+        }
+        String kind = signature(file);
+        if (kind == null) {
+            throw new IOException(file + " is not a PNG, TIFF, JPEG, BMP, GIF or PGM image (its content does not start like one); "
+                    + "convert it, or remove it from the folder");
         }
         ImagePlus imp;
+        java.io.PrintStream err = System.err;
+        java.io.PrintStream out = System.out;
         try {
+            // ImageJ and ImageIO print their own messages about damaged files (on either stream when headless):
+            // keep them from the user, and explain instead
+            java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+            System.setErr(quiet);
+            System.setOut(quiet);
             Opener opener = new Opener();
             opener.setSilentMode(true);
             imp = opener.openImage(file.toAbsolutePath().toString());
-        } catch (RuntimeException e) {
-            throw new IOException(file + " could not be read as an image (" + e + "); check that it is not damaged", e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            throw new IOException(file + " could not be read as a " + kind + " image (" + (e instanceof OutOfMemoryError
+                    ? "it does not fit in memory; give Java more memory with -Xmx" : "it is damaged or truncated") + ")", e);
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
         }
         if (imp == null || imp.getWidth() == 0) {
-            throw new IOException(file + " could not be read as an image; check that it is a valid "
-                    + String.join("/", EXTENSIONS) + " file and not damaged");
+            throw new IOException(file + " could not be read as a " + kind + " image: it is damaged, truncated or of a variant "
+                    + "ImageJ does not read; open it in another program and save it again as PNG or TIFF");
         }
         return imp;
+    }
+
+    /** The image kind a file's first bytes announce (PNG, TIFF, ...), or null. */
+    static String signature(Path file) throws IOException {
+        byte[] b = new byte[8];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(b, 0, b.length);
+        }
+        if (n >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return "PNG";
+        }
+        if (n >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0) || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) {
+            return "TIFF";
+        }
+        if (n >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+            return "JPEG";
+        }
+        if (n >= 2 && b[0] == 'B' && b[1] == 'M') {
+            return "BMP";
+        }
+        if (n >= 4 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') {
+            return "GIF";
+        }
+        if (n >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
+            return "PGM";
+        }
+        return null;
+    }
+
+    /**
+     * A problem as one sentence of the project's own for a results table or a console line:
+     * what went wrong, naming the file, and what to do. Messages written here pass unchanged;
+     * library exceptions are put into words.
+     */
+    public static String explain(Throwable e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            java.nio.file.AccessDeniedException a = (java.nio.file.AccessDeniedException) e;
+            return a.getFile() + ": permission denied" + (a.getReason() == null ? "" : " (" + a.getReason() + ")")
+                    + "; check the file's and folder's permissions";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            java.nio.file.FileAlreadyExistsException f = (java.nio.file.FileAlreadyExistsException) e;
+            return f.getFile() + " " + f.getReason();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            java.nio.file.NoSuchFileException f = (java.nio.file.NoSuchFileException) e;
+            return f.getFile() + ": " + (f.getReason() == null ? "not found" : f.getReason());
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory; give Java more memory (-Xmx) or use a model that tiles the image";
+        }
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName() + " (no details; run with AST_DEBUG=1 to see where)";
+        }
+        return m;
     }
 
     /** Converts one slice (1-based) of an ImagePlus, without modifying it. */
@@ -181,21 +261,46 @@ public final class ImageFiles {
 
     /** Refuses to replace an existing file: results never overwrite a user's data silently. */
     public static void checkWritable(Path target, boolean overwrite) throws IOException {
+        checkWritable(target, overwrite, "allow overwriting (--overwrite)");
+    }
+
+    /** As above, with what to do instead of replacing it. */
+    public static void checkWritable(Path target, boolean overwrite, String alternative) throws IOException {
         if (Files.exists(target) && !overwrite) {
             throw new java.nio.file.FileAlreadyExistsException(target.toString(), null,
-                    "already exists; choose another output folder or allow overwriting (--overwrite)");
+                    "already exists; move it away, choose another name or folder, or " + alternative);
         }
     }
 
     public static void saveTiff(ImagePlus imp, Path target) throws IOException {
-        if (!new FileSaver(imp).saveAsTiff(target.toString())) {
-            throw new IOException("could not write " + target);
-        }
+        save(imp, target, true);
     }
 
     public static void savePng(ImagePlus imp, Path target) throws IOException {
-        if (!new FileSaver(imp).saveAsPng(target.toString())) {
-            throw new IOException("could not write " + target);
+        save(imp, target, false);
+    }
+
+    /**
+     * Saves with ImageJ after checking the folder, so that a full disk or a read-only folder
+     * gives the project's message (naming the folder) rather than ImageJ's "File saving error".
+     */
+    private static void save(ImagePlus imp, Path target, boolean tiff) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new java.nio.file.AccessDeniedException(dir.toString(), null, "cannot write " + target.getFileName()
+                    + " into this folder; choose an output folder you can write to");
+        }
+        java.io.PrintStream err = System.err;
+        boolean ok;
+        try {
+            System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            FileSaver saver = new FileSaver(imp);
+            ok = tiff ? saver.saveAsTiff(target.toString()) : saver.saveAsPng(target.toString());
+        } finally {
+            System.setErr(err);
+        }
+        if (!ok) {
+            throw new IOException("could not write " + target + " (is the disk full, or the file open in another program?)");
         }
     }
 
@@ -212,7 +317,12 @@ public final class ImageFiles {
 
     /** The input blended 50/50 with its heat map, for a quick look at where the defects are. */
     public static ColorProcessor overlay(FloatImage input, ColorProcessor heat) {
-        ColorProcessor base = toProcessor(input).convertToColorProcessor();
+        return overlay(toProcessor(input), heat);
+    }
+
+    /** As above, from an ImageJ processor of the heat map's size (not modified). */
+    public static ColorProcessor overlay(ImageProcessor input, ColorProcessor heat) {
+        ColorProcessor base = input instanceof ColorProcessor ? (ColorProcessor) input : input.convertToColorProcessor();
         int[] a = (int[]) base.getPixels();
         int[] b = (int[]) heat.getPixels();
         int[] o = new int[a.length];

@@ -108,6 +108,10 @@ public final class DatasetEvaluation {
                 model = ModelFile.read(saved, m, null);
             } else {
                 DetectorConfig config = run.config.copy();
+                if (saved == null) {
+                    // the metrics do not use thresholds, and the model is not kept: no calibration folds needed
+                    config.calibrationFolds = 0;
+                }
                 if (config.input.usesDepth() && !ds.hasDepth) {
                     throw new IllegalArgumentException("category " + name + " has no depth images (train/good/xyz) but the input mode is "
                             + config.input.label + "; use --input rgb, or a data set in the MVTec 3D-AD layout");
@@ -239,8 +243,13 @@ public final class DatasetEvaluation {
         return sb.toString();
     }
 
-    /** Writes results.md, results.csv and results_by_type.csv into a folder, refusing to replace files unless asked. */
-    public static void write(List<Evaluation.Row> rows, Path dir, boolean overwrite) throws IOException {
+    /**
+     * Writes results.md, results.csv, results_by_type.csv and, per method and category, the
+     * ROC curve, the per-region-overlap curve and the image-score histogram as PNGs
+     * (METHOD_CATEGORY_roc.png, _pro.png, _scores.png); refuses to replace files unless asked.
+     * Returns the pictures written.
+     */
+    public static List<Path> write(List<Evaluation.Row> rows, Path dir, boolean overwrite) throws IOException {
         Files.createDirectories(dir);
         Path md = dir.resolve("results.md");
         Path csv = dir.resolve("results.csv");
@@ -248,9 +257,34 @@ public final class DatasetEvaluation {
         Path types = dir.resolve("results_by_type.csv");
         ImageFiles.checkWritable(csv, overwrite);
         ImageFiles.checkWritable(types, overwrite);
+        List<Path> pictures = new ArrayList<>();
+        for (Evaluation.Row r : rows) {
+            String stem = (r.method + "_" + r.category).replaceAll("[^A-Za-z0-9._-]", "-");
+            if (!r.rocCurve.isEmpty()) {
+                pictures.add(dir.resolve(stem + "_roc.png"));
+                pictures.add(dir.resolve(stem + "_scores.png"));
+            }
+            if (!r.proCurve.isEmpty()) {
+                pictures.add(dir.resolve(stem + "_pro.png"));
+            }
+        }
+        for (Path p : pictures) {
+            ImageFiles.checkWritable(p, overwrite);
+        }
         Files.writeString(md, markdown(rows), StandardCharsets.UTF_8);
         Files.writeString(csv, csv(rows), StandardCharsets.UTF_8);
         Files.writeString(types, byTypeCsv(rows), StandardCharsets.UTF_8);
+        for (Evaluation.Row r : rows) {
+            String stem = (r.method + "_" + r.category).replaceAll("[^A-Za-z0-9._-]", "-");
+            if (!r.rocCurve.isEmpty()) {
+                Plots.save(Plots.roc(r), dir.resolve(stem + "_roc.png"));
+                Plots.save(Plots.histogram(r), dir.resolve(stem + "_scores.png"));
+            }
+            if (!r.proCurve.isEmpty()) {
+                Plots.save(Plots.pro(r), dir.resolve(stem + "_pro.png"));
+            }
+        }
+        return pictures;
     }
 
     /** Mean of a column over the rows that have a value. */

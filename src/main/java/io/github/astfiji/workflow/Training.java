@@ -50,10 +50,13 @@ public final class Training {
         if (useF1 && validation == null) {
             throw new IllegalArgumentException("the F1 threshold needs labelled validation images (normal and defective): give --validation DIR");
         }
-        ImageFiles.checkWritable(modelFile, overwrite);
+        ModelFile.checkTarget(modelFile, overwrite);
+        Path plot = scorePlotFile(modelFile);
+        ImageFiles.checkWritable(plot, overwrite);
         Path dir = modelFile.toAbsolutePath().getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new IOException("the folder for " + modelFile + " does not exist; create it first");
+        if (dir != null && !Files.isWritable(dir)) {
+            throw new java.nio.file.AccessDeniedException(dir.toString(), null, "permission denied: cannot write the model "
+                    + modelFile.getFileName() + " into this folder; choose a folder you can write to");
         }
         if (images.isEmpty()) {
             throw new IOException("no training images were given");
@@ -67,6 +70,7 @@ public final class Training {
                     f1Note = calibrateF1(m, validation, useF1, progress);
                 }
                 ModelFile.write(m, modelFile, overwrite);
+                Plots.save(Plots.scores(m.stats(), m.stats().imageThreshold, new float[0], "Normal image scores: " + modelFile.getFileName()), plot);
                 Trainer.History h = trainer.history();
                 ScoreStats s = m.stats();
                 StringBuilder losses = new StringBuilder();
@@ -75,11 +79,11 @@ public final class Training {
                             first(h.losses.get(i)), last(h.losses.get(i))));
                 }
                 return String.format(Locale.ROOT,
-                        "Model written to %s%nTrained %s on %d images in %.0f s (%s backbone, channels %s, stride %s, preset %s).%n"
-                                + "%s.%nThresholds from %d %s normal images: image score %.5g, pixel %.5g.",
+                        "Model written to %s%nTrained %s on %d images in %.0f s (%s backbone, channels %s, stride %s, preset %s, sizing %s).%n"
+                                + "%s.%nThresholds from %d %s normal images: image score %.5g, pixel %.5g; %s.%nScore plot: %s",
                         modelFile, method.displayName(), images.size(), h.totalSeconds(), bb.id(),
                         java.util.Arrays.toString(m.inputChannels()), java.util.Arrays.toString(bb.scaleStrides()), config.preset,
-                        losses, s.images, s.source, s.fprThreshold, s.pixelThreshold) + f1Note;
+                        config.sizing, losses, s.images, s.source, s.fprThreshold, s.pixelThreshold, s.operatingPoint(), plot) + f1Note;
             }
         }
     }
@@ -109,6 +113,13 @@ public final class Training {
         }
     }
 
+    /** Where training puts the picture of its normal scores and threshold: beside the model, model_scores.png. */
+    public static Path scorePlotFile(Path modelFile) {
+        String name = modelFile.getFileName().toString();
+        String stem = name.endsWith(ModelFile.EXTENSION) ? name.substring(0, name.length() - ModelFile.EXTENSION.length()) : name;
+        return modelFile.resolveSibling(stem + "_scores.png");
+    }
+
     private static String capitalise(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
@@ -128,6 +139,7 @@ public final class Training {
         }
         F1Max best = F1Max.of(scores, v.defect);
         ScoreStats s = m.stats();
+        float fprThreshold = s.imageThreshold;
         s.f1Threshold = best.threshold;
         s.f1 = (float) best.f1;
         s.f1Images = scores.length;
@@ -135,8 +147,29 @@ public final class Training {
             s.imageThreshold = best.threshold;
             s.thresholdRule = "f1";
         }
-        return String.format(Locale.ROOT, "%nF1-optimal image threshold %.5g (F1 %.3f on %d labelled validation images)%s.",
-                best.threshold, best.f1, scores.length, useF1 ? ", used for verdicts" : "; verdicts use the normal-image threshold");
+        return String.format(Locale.ROOT, "%nOn %d labelled validation images: the F1-optimal threshold %.5g (F1 %.3f) %s; "
+                        + "the threshold for %.3g false alarms per 100 normal parts, %.5g, %s. Verdicts use the %s one (--threshold f1|fpr).",
+                scores.length, best.threshold, best.f1, hits(scores, v.defect, best.threshold), s.falseAlarmsPer100, fprThreshold,
+                hits(scores, v.defect, fprThreshold), useF1 ? "F1" : "false-alarm");
+    }
+
+    /** "finds 14 of 18 defective and flags 1 of 6 normal images" at a threshold. */
+    private static String hits(float[] scores, boolean[] defect, float threshold) {
+        int found = 0;
+        int defects = 0;
+        int flagged = 0;
+        int normals = 0;
+        for (int i = 0; i < scores.length; i++) {
+            boolean above = scores[i] > threshold;
+            if (defect[i]) {
+                defects++;
+                found += above ? 1 : 0;
+            } else {
+                normals++;
+                flagged += above ? 1 : 0;
+            }
+        }
+        return "finds " + found + " of " + defects + " defective and flags " + flagged + " of " + normals + " normal images";
     }
 
     private static double first(double[] a) {

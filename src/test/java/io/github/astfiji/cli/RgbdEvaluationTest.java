@@ -58,7 +58,7 @@ class RgbdEvaluationTest {
         Path out = dir.resolve("results");
         Path models = dir.resolve("models");
         CliTest.Run r = cli("evaluate", "--data", data.toString(), "--input", "rgb+depth", "--image-size", "64",
-                "--out", out.toString(), "--models", models.toString(), "--save-models");
+                "--calibration-folds", "0", "--out", out.toString(), "--models", models.toString(), "--save-models");
         assertEquals(0, r.code(), r.out());
         String md = Files.readString(out.resolve("results.md"));
         System.out.println("RgbdEvaluationTest, small synthetic set, rgb+depth:\n" + md);
@@ -134,6 +134,41 @@ class RgbdEvaluationTest {
         assertEquals(1, noDepth.code());
         assertTrue(noDepth.out().contains("a.png") && noDepth.out().contains("--depth"), noDepth.out());
         assertTrue(!Files.exists(dir.resolve("nodepth/scores.csv")));
+    }
+
+    /**
+     * Depth matters: dents and bumps change only the depth (the generator proves the image
+     * bit-identical), so a model that reads depth must find them and one that reads the
+     * image alone must not. Image AUROC of those two types, averaged over both categories.
+     */
+    @Test
+    void depthOnlyDefectsAreFoundWithDepthAndMissedWithout() throws Exception {
+        // a woven texture on a table, with more test scenes than the small set for a steadier AUROC
+        Path objects = dir.resolve("objects");
+        SyntheticDataset.write(objects, new SyntheticDataset.Size(128, 20, 10, 5, List.of(io.github.astfiji.core.data.SyntheticRgbd.Category.WEAVE)),
+                3, Progress.NONE);
+        double[] auroc = new double[2];
+        String[] inputs = {"rgb", "depth"};
+        for (int k = 0; k < 2; k++) {
+            Path out = dir.resolve("depth-matters-" + inputs[k]);
+            CliTest.Run r = cli("evaluate", "--data", objects.toString(), "--input", inputs[k], "--image-size", "128", "--epochs", "30",
+                    "--out", out.toString());
+            assertEquals(0, r.code(), r.out());
+            double sum = 0;
+            int n = 0;
+            for (String line : Files.readAllLines(out.resolve("results_by_type.csv"))) {
+                String[] v = line.split(",");
+                if (v[0].equals("AST") && (v[2].equals("dent") || v[2].equals("bump"))) {
+                    sum += Double.parseDouble(v[3]);
+                    n++;
+                }
+            }
+            assertEquals(2, n, "dent and bump");
+            auroc[k] = sum / n;
+        }
+        System.out.printf("RgbdEvaluationTest: dents and bumps, image AUROC with rgb input %.3f, with depth %.3f%n", auroc[0], auroc[1]);
+        assertTrue(auroc[1] >= 0.8, "a depth model finds depth-only defects: " + auroc[1]);
+        assertTrue(auroc[0] <= 0.75 && auroc[1] >= auroc[0] + 0.2, "an image-only model cannot see them: " + auroc[0]);
     }
 
     @Test

@@ -42,7 +42,7 @@ class FijiCommandsTest {
         model = work.resolve("brick.ast").toFile();
         CommandModule m = commands.run(TrainAstCommand.class, true,
                 "training_folder", new File("test-images/train/good"), "model_file", model,
-                "epochs", 15, "image_size", 96).get();
+                "epochs", 15, "image_size", 96, "calibration_folds", 0).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(((String) m.getOutput("summary")).contains("Model written"));
     }
@@ -161,6 +161,21 @@ class FijiCommandsTest {
         m = commands.run(DetectAnomaliesCommand.class, true, "model_file", tsModel, "image", open("test/good/000.png")).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("tiny_backbone.pt"), m.getCancelReason());
+
+        // a model from a newer version, and a zip that is no model
+        Path newer = dir.resolve("newer.ast");
+        io.github.astfiji.core.model.ModelFileTest.rewrite(model.toPath(), newer, "manifest.json", d -> new String(d,
+                java.nio.charset.StandardCharsets.UTF_8).replace("\"formatVersion\": 1", "\"formatVersion\": 9")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", newer.toFile(), "image", open("test/good/000.png")).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("newer") && m.getCancelReason().contains("Update the plugin"), m.getCancelReason());
+        Path foreign = dir.resolve("foreign.ast");
+        io.github.astfiji.core.model.ModelFileTest.rewrite(model.toPath(), foreign, "manifest.json",
+                d -> "{\"format\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", foreign.toFile(), "image", open("test/good/000.png")).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("not an AST model file"), m.getCancelReason());
     }
 
     @Test
@@ -178,7 +193,7 @@ class FijiCommandsTest {
     void reverseDistillationTrainsAndDetectsThroughTheSameCommands(@TempDir Path dir) throws Exception {
         File rd = dir.resolve("rd.ast").toFile();
         CommandModule m = commands.run(TrainAstCommand.class, true, "method", "rd", "training_folder", new File("test-images/train/good"),
-                "model_file", rd, "epochs", 0, "image_size", 0).get();
+                "model_file", rd, "epochs", 0, "image_size", 0, "calibration_folds", 0).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(((String) m.getOutput("summary")).contains("Trained Reverse Distillation"), (String) m.getOutput("summary"));
         ImagePlus imp = stack();
@@ -196,6 +211,31 @@ class FijiCommandsTest {
                 new File("test-images/train/good"), "model_file", dir.resolve("x.ast").toFile()).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("paper-3d") && m.getCancelReason().contains("cpu, paper"), m.getCancelReason());
+    }
+
+    @Test
+    void cancellingTrainingLeavesTheExistingModelIntact(@TempDir Path dir) throws Exception {
+        Path keep = dir.resolve("keep.ast");
+        byte[] old = {42, 42, 42};
+        Files.write(keep, old);
+        org.scijava.module.ModuleService modules = context.service(org.scijava.module.ModuleService.class);
+        CommandModule module = (CommandModule) modules.createModule(commands.getCommand(TrainAstCommand.class));
+        module.setInput("training_folder", new File("test-images/train/good"));
+        module.setInput("model_file", keep.toFile());
+        module.setInput("overwrite", true);
+        module.setInput("epochs", 400);
+        module.setInput("image_size", 64);
+        java.util.concurrent.Future<?> run = modules.run(module, true);
+        Thread.sleep(4000); // well into training (400 epochs take far longer)
+        assertFalse(run.isDone(), "training was still running when cancelled");
+        ((TrainAstCommand) module.getDelegateObject()).cancel("the user pressed Esc");
+        run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(module.isCanceled());
+        assertTrue(module.getCancelReason().contains("was cancelled; nothing was written"), module.getCancelReason());
+        assertArrayEquals(old, Files.readAllBytes(keep), "the existing model is untouched");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file or plot is left");
+        }
     }
 
     @Test

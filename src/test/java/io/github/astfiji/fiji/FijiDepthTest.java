@@ -46,7 +46,7 @@ class FijiDepthTest {
         List<String> names = ImageFiles.list(good.resolve("rgb"), false).stream().map(p -> p.getFileName().toString()).toList();
         model = dir.resolve("board.ast").toFile();
         CommandModule m = commands.run(TrainAstCommand.class, true, "training_image", rgbStack(good, names),
-                "depth_image", depthStack(good, names), "input", "rgb+depth", "model_file", model, "epochs", 15, "image_size", 64).get();
+                "depth_image", depthStack(good, names), "input", "rgb+depth", "model_file", model, "epochs", 15, "image_size", 64, "calibration_folds", 0).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(((String) m.getOutput("summary")).contains("Model written"));
     }
@@ -104,6 +104,16 @@ class FijiDepthTest {
         assertTrue(wrong.isCanceled());
         assertTrue(wrong.getCancelReason().contains("short depth") && wrong.getCancelReason().contains("2 slice")
                 && wrong.getCancelReason().contains("one depth slice per image slice"), wrong.getCancelReason());
+        // a depth stack of the right length but the wrong size
+        ImageStack small = new ImageStack(32, 32);
+        for (int k = 1; k <= 3; k++) {
+            small.addSlice("s" + k, ds.getProcessor(k).resize(32, 32));
+        }
+        CommandModule size = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "image", rgb,
+                "depth_image", new ImagePlus("small depth", small)).get();
+        assertTrue(size.isCanceled());
+        assertTrue(size.getCancelReason().contains("small depth") && size.getCancelReason().contains("32x32")
+                && size.getCancelReason().contains("64x64") && size.getCancelReason().contains("pixel for pixel"), size.getCancelReason());
         CommandModule none = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "image", rgb).get();
         assertTrue(none.isCanceled());
         assertTrue(none.getCancelReason().contains("depth_image"), none.getCancelReason());
@@ -119,7 +129,7 @@ class FijiDepthTest {
         // with the depth folder it trains
         CommandModule ok = commands.run(TrainAstCommand.class, true, "training_folder", good.resolve("rgb").toFile(),
                 "depth_folder", good.resolve("xyz").toFile(), "input", "depth", "model_file", dir.resolve("d.ast").toFile(),
-                "epochs", 2, "image_size", 64).get();
+                "epochs", 2, "image_size", 64, "calibration_folds", 0).get();
         assertFalse(ok.isCanceled(), ok.getCancelReason());
     }
 

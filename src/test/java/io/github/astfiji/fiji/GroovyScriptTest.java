@@ -1,83 +1,83 @@
 package io.github.astfiji.fiji;
 
-import groovy.lang.Binding;
-import groovy.lang.GroovyShell;
+import net.imglib2.img.Img;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
+import org.scijava.script.ScriptModule;
+import org.scijava.script.ScriptService;
 
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs scripts/batch_detect.groovy as Fiji's script editor would: the #@ parameter lines
- * are filled from the inputs (services from the SciJava context), the rest is Groovy.
+ * The Groovy scripts in scripts/ run through SciJava's own ScriptService, as Fiji's Script
+ * Editor runs them: #@ parameters parsed by SciJava, services injected, outputs read back.
  */
 class GroovyScriptTest {
 
-    private static final Pattern PARAM = Pattern.compile("^#@\\s*(\\w+)(?:\\s*\\(.*\\))?\\s+(\\w+)\\s*$");
+    static File trainModel(Context context, Path dir) throws Exception {
+        File model = dir.resolve("m.ast").toFile();
+        CommandModule t = context.service(CommandService.class).run(TrainAstCommand.class, true,
+                "training_folder", new File("test-images/train/good"), "model_file", model, "epochs", 3, "image_size", 64, "calibration_folds", 0).get();
+        assertFalse(t.isCanceled(), t.getCancelReason());
+        return model;
+    }
 
-    /** Minimal SciJava script-parameter handling: binds every declared #@ input by name. */
-    static Binding bind(String script, Map<String, Object> inputs, Context context) {
-        Binding b = new Binding();
-        for (String line : script.split("\n")) {
-            Matcher m = PARAM.matcher(line.trim());
-            if (!m.matches() || line.startsWith("#@output")) {
-                continue;
-            }
-            String type = m.group(1);
-            String name = m.group(2);
-            if (type.endsWith("Service")) {
-                b.setVariable(name, context.service(CommandService.class));
-            } else {
-                if (!inputs.containsKey(name)) {
-                    throw new IllegalArgumentException("script input " + name + " not given");
-                }
-                b.setVariable(name, inputs.get(name));
-            }
-        }
-        return b;
+    static ScriptModule runScript(Context context, String path, Map<String, Object> inputs) throws Exception {
+        return (ScriptModule) context.service(ScriptService.class).run(new File(path), true, inputs).get();
     }
 
     @Test
-    void batchScriptScoresAFolder(@TempDir Path dir) throws Exception {
-        String script = Files.readString(Path.of("scripts/batch_detect.groovy"));
-        try (Context context = new Context(CommandService.class)) {
-            File model = dir.resolve("m.ast").toFile();
-            CommandModule t = context.service(CommandService.class).run(TrainAstCommand.class, true,
-                    "training_folder", new File("test-images/train/good"), "model_file", model, "epochs", 3, "image_size", 64).get();
-            assertFalse(t.isCanceled(), t.getCancelReason());
+    void batchScriptScoresAFolderAndGoesOnPastABadFile(@TempDir Path dir) throws Exception {
+        try (Context context = new Context(CommandService.class, ScriptService.class)) {
+            File model = trainModel(context, dir);
+            Path in = Files.createDirectories(dir.resolve("in"));
+            for (int i = 0; i < 5; i++) {
+                Files.copy(Path.of(String.format("test-images/test/scratch/%03d.png", i)), in.resolve(String.format("%03d.png", i)));
+            }
+            Files.write(in.resolve("zz_broken.png"), new byte[] {9, 9, 9});
             Path out = Files.createDirectories(dir.resolve("out"));
-            Binding b = bind(script, Map.of("model_file", model, "input_folder", new File("test-images/test/scratch"),
-                    "output_folder", out.toFile()), context);
-            // SciJava comments out the #@ header before Groovy sees the script
-            new GroovyShell(b).evaluate(script.replaceAll("(?m)^#@", "//#@"));
+            ScriptModule m = runScript(context, "scripts/batch_detect.groovy",
+                    Map.of("model_file", model, "input_folder", in.toFile(), "output_folder", out.toFile()));
             List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
-            assertEquals(6, csv.size(), String.join("\n", csv));
+            assertEquals(7, csv.size(), String.join("\n", csv));
             assertTrue(csv.get(1).startsWith("000.png,"));
+            assertTrue(csv.get(6).startsWith("zz_broken.png,,,error,"), csv.get(6));
             for (int i = 0; i < 5; i++) {
                 assertTrue(Files.size(out.resolve(String.format("%03d_anomaly_map.tif", i))) > 128 * 128 * 4);
                 assertTrue(Files.exists(out.resolve(String.format("%03d_overlay.png", i))));
             }
-            assertTrue(((String) b.getVariable("summary")).startsWith("5 images scored"));
+            assertTrue(((String) m.getOutput("summary")).startsWith("5 images scored, 1 could not be scored"), (String) m.getOutput("summary"));
 
-            // a second run refuses to replace the results
-            Binding again = bind(script, Map.of("model_file", model, "input_folder", new File("test-images/test/scratch"),
-                    "output_folder", out.toFile()), context);
-            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-                    () -> new GroovyShell(again).evaluate(script.replaceAll("(?m)^#@", "//#@")));
-            assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+            // a second run refuses to replace the results: the script stops (SciJava logs why) and writes no summary
+            ScriptModule again = runScript(context, "scripts/batch_detect.groovy",
+                    Map.of("model_file", model, "input_folder", in.toFile(), "output_folder", out.toFile()));
+            assertEquals(null, again.getOutput("summary"));
+            assertEquals(7, Files.readAllLines(out.resolve("scores.csv")).size(), "the earlier results are untouched");
+        }
+    }
+
+    @Test
+    void imglib2ScriptScoresAnImageJ2Image(@TempDir Path dir) throws Exception {
+        try (Context context = new Context(CommandService.class, ScriptService.class)) {
+            File model = trainModel(context, dir);
+            Img<?> stack = FijiImglib2Test.stack("gray8", 0, 2, "test/missing");
+            ScriptModule m = runScript(context, "scripts/score_imglib2.groovy", Map.of("model_file", model, "image", stack));
+            Img<?> map = (Img<?>) m.getOutput("anomaly_map");
+            assertArrayEquals(new long[] {128, 128, 2}, map.dimensionsAsLongArray());
+            String summary = (String) m.getOutput("summary");
+            assertTrue(summary.startsWith("slices: ") && summary.split(",").length == 2, summary);
         }
     }
 }

@@ -108,6 +108,8 @@ public final class RecorderDriver {
         ((TextField) fields.get(0)).setText(model);
         ((TextField) fields.get(1)).setText(input);
         ((TextField) fields.get(3)).setText(out);
+        // the sensitivity: 20 expected false alarms per 100 normal parts
+        ((TextField) gd.getNumericFields().get(0)).setText("20");
         java.util.Vector<?> boxes = gd.getCheckboxes();
         ((Checkbox) boxes.get(0)).setState(false);
         ((Checkbox) boxes.get(1)).setState(true);

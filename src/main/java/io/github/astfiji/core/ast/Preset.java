@@ -25,6 +25,7 @@ public enum Preset {
     public AstConfig config() {
         AstConfig c = new AstConfig();
         c.preset = cliName();
+        c.sizing = "auto";
         switch (this) {
             case PAPER_2D:
                 c.imageSize = 768; // paper
@@ -45,6 +46,7 @@ public enum Preset {
                 c.studentBlocks = 4;
                 break;
             default:
+                c.calibrationFolds = 5;
                 c.learningRate = 1e-3f;
                 c.imageScore = ImageScore.MAX;
                 c.teacherEpochs = 40;

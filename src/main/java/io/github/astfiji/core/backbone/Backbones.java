@@ -20,6 +20,8 @@ public final class Backbones {
                 return new RandomCnnBackbone(manager, seed);
             case FilterBankBackbone.ID:
                 return new FilterBankBackbone(manager);
+            case ImageBackbone.ID:
+                return new ImageBackbone();
             case RandomCnnBackbone.PYRAMID_ID:
                 return new RandomCnnBackbone(manager, seed, true);
             case FilterBankBackbone.PYRAMID_ID:

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.InputMode;
+import io.github.astfiji.core.PixelSource;
 import io.github.astfiji.core.Preprocessing;
 import io.github.astfiji.core.Resample;
 import io.github.astfiji.core.ScoreResult;
@@ -13,6 +14,8 @@ import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.depth.DepthProcessing;
+import io.github.astfiji.core.tiling.Layout;
+import io.github.astfiji.core.tiling.MapStitcher;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,15 +109,58 @@ public final class Detector implements AutoCloseable {
         return preprocessing.imageSize / backbone.stride();
     }
 
+    /** How images become network inputs (a model saved with "auto" unresolved fits). */
+    public Layout.Sizing sizing() {
+        return config.sizing.equals("auto") ? Layout.Sizing.FIT : Layout.Sizing.parse(config.sizing);
+    }
+
+    /** Working pixels per map cell: 1 for pixel maps, else the deepest backbone stride. */
+    public int mapCell() {
+        return method.pixelMaps() ? 1 : backbone.stride();
+    }
+
+    /** The views of an image of this size (training: tiles side by side). */
+    public Layout layout(int width, int height, boolean training) {
+        return Layout.of(sizing(), width, height, preprocessing.imageSize, mapCell(), config.tileScale, config.tileOverlap, training);
+    }
+
+    /** The smallest image side this model takes: a few feature cells, at its working scale when tiling. */
+    public int minimumSide() {
+        int cells = Math.max(16, 2 * backbone.stride());
+        return sizing() == Layout.Sizing.TILE ? (int) Math.ceil(Math.max(cells, preprocessing.imageSize / 4.0) / config.tileScale) : cells;
+    }
+
+    /**
+     * Why an image of this size may be scored unlike the training images (once per batch is
+     * enough to say so), or null. Tiles see every image at the same pixel scale, so only
+     * whole-image sizing warns.
+     */
+    public String sizeWarning(int width, int height) {
+        if (sizing() == Layout.Sizing.TILE || config.trainingWidth <= 0 || config.trainingHeight <= 0) {
+            return null;
+        }
+        double tw = config.trainingWidth;
+        double th = config.trainingHeight;
+        double size = Math.max(Math.max(width / tw, tw / width), Math.max(height / th, th / height));
+        double aspect = Math.abs(Math.log((width / (double) height) / (tw / th)));
+        if (size > 2 || aspect > Math.log(1.25)) {
+            return String.format(java.util.Locale.ROOT, "%dx%d px, while the model was trained on images of about %dx%d px: "
+                    + "each image is scaled to %d px, so defects appear at another size than in training. Use images like the "
+                    + "training images, or train with --sizing tile for images of mixed sizes", width, height,
+                    config.trainingWidth, config.trainingHeight, preprocessing.imageSize);
+        }
+        return null;
+    }
+
     /** One image made ready for the networks: its processed depth (if any) and the mask to score under. */
     public static final class Input {
-        public final FloatImage image;
+        public final PixelSource image;
         /** Null when no depth map was given. */
         public final DepthProcessing.Result depth;
         /** Foreground at the image's resolution (> 0 counts), or null for every pixel. */
         public final float[] mask;
 
-        Input(FloatImage image, DepthProcessing.Result depth, float[] mask) {
+        Input(PixelSource image, DepthProcessing.Result depth, float[] mask) {
             this.image = image;
             this.depth = depth;
             this.mask = mask;
@@ -125,7 +171,18 @@ public final class Detector implements AutoCloseable {
      * Checks an image and its optional depth map against this detector and derives the
      * mask: the depth foreground when the model masks by depth, else the given mask.
      */
-    public Input prepare(FloatImage image, DepthMap depth, float[] mask) {
+    public Input prepare(PixelSource image, DepthMap depth, float[] mask) {
+        int min = minimumSide();
+        if (image.width() < min || image.height() < min) {
+            throw new IllegalArgumentException("the image is " + image.width() + "x" + image.height() + " px, smaller than the "
+                    + min + "x" + min + " px this model needs" + (sizing() == Layout.Sizing.TILE
+                    ? " (its tiles are " + preprocessing.imageSize + " px at a scale of " + config.tileScale + ")" : "")
+                    + "; use larger images");
+        }
+        String problem = preprocessing.incompatibility(image);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
         if (depth == null && config.input.usesDepth()) {
             throw new IllegalArgumentException("this model was trained on " + config.input.label
                     + " input and needs a depth map with every image; give the depth images (or use a model trained on rgb)");
@@ -166,7 +223,13 @@ public final class Detector implements AutoCloseable {
         for (int i = 0; i < images.size(); i++) {
             System.arraycopy(preprocessing.apply(images.get(i)), 0, batch, i * 3 * s * s, 3 * s * s);
         }
-        NDList maps = backbone.extractScales(scope.create(batch, new Shape(images.size(), 3, s, s)));
+        return features(scope, batch, images.size());
+    }
+
+    /** The backbone on n preprocessed inputs (n x 3 x S x S floats), in the given scope. */
+    public NDList features(NDManager scope, float[] preprocessed, int n) {
+        int s = preprocessing.imageSize;
+        NDList maps = backbone.extractScales(scope.create(preprocessed, new Shape(n, 3, s, s)));
         return method.multiScale() ? maps : new NDList(maps.get(maps.size() - 1));
     }
 
@@ -176,7 +239,7 @@ public final class Detector implements AutoCloseable {
         NDList out = new NDList();
         if (mode.usesImage()) {
             List<FloatImage> images = new ArrayList<>();
-            inputs.forEach(in -> images.add(in.image));
+            inputs.forEach(in -> images.add(in.image.toFloatImage()));
             out = features(scope, images);
         }
         if (!mode.usesDepth()) {
@@ -217,12 +280,12 @@ public final class Detector implements AutoCloseable {
     }
 
     /** Scores one image (every map of the method, primary first). */
-    public Scores score(FloatImage image, float[] mask) {
+    public Scores score(PixelSource image, float[] mask) {
         return score(prepare(image, null, mask));
     }
 
     /** Scores one image and its depth map (null when the model needs none). */
-    public Scores score(FloatImage image, DepthMap depth, float[] mask) {
+    public Scores score(PixelSource image, DepthMap depth, float[] mask) {
         return score(prepare(image, depth, mask));
     }
 
@@ -230,8 +293,18 @@ public final class Detector implements AutoCloseable {
         return score(List.of(input)).get(0);
     }
 
-    /** Scores a batch of prepared images in one pass through the networks. */
+    /**
+     * Scores a batch of prepared images: resized images in one pass through the networks;
+     * fitted or tiled ones view by view, in batches, with the view maps stitched.
+     */
     public List<Scores> score(List<Input> inputs) {
+        if (sizing() != Layout.Sizing.RESIZE) {
+            List<Scores> out = new ArrayList<>();
+            for (Input in : inputs) {
+                out.add(scoreViews(in));
+            }
+            return out;
+        }
         List<Scores> out = new ArrayList<>();
         try (NDManager scope = manager.newSubManager()) {
             NDList maps = network.maps(inputs(scope, inputs));
@@ -255,6 +328,46 @@ public final class Detector implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * One image through its views, a batch at a time (only one batch's tensors alive, so
+     * images of any size stream through), the views' maps stitched into one map per kind.
+     */
+    private Scores scoreViews(Input in) {
+        Layout layout = layout(in.image.width(), in.image.height(), false);
+        int maps = method.mapNames().size();
+        MapStitcher[] stitchers = new MapStitcher[maps];
+        for (int k = 0; k < maps; k++) {
+            stitchers[k] = new MapStitcher(layout);
+        }
+        int s = preprocessing.imageSize;
+        List<Layout.View> views = layout.views;
+        for (int start = 0; start < views.size(); start += config.batchSize) {
+            List<Layout.View> batch = views.subList(start, Math.min(views.size(), start + config.batchSize));
+            float[] data = new float[batch.size() * 3 * s * s];
+            for (int i = 0; i < batch.size(); i++) {
+                System.arraycopy(preprocessing.apply(layout.pixels(in.image, batch.get(i))), 0, data, i * 3 * s * s, 3 * s * s);
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                NDList m = network.maps(features(scope, data, batch.size()));
+                int side = (int) m.get(0).getShape().get(1);
+                for (int k = 0; k < maps; k++) {
+                    float[] all = m.get(k).toFloatArray();
+                    for (int i = 0; i < batch.size(); i++) {
+                        stitchers[k].add(batch.get(i), java.util.Arrays.copyOfRange(all, i * side * side, (i + 1) * side * side), side);
+                    }
+                }
+            }
+        }
+        int gw = layout.contentCellsX;
+        int gh = layout.contentCellsY;
+        boolean[] fg = gridMask(in.mask, in.image.width(), in.image.height(), gw, gh);
+        List<ScoreResult> results = new ArrayList<>();
+        for (MapStitcher st : stitchers) {
+            results.add(new ScoreResult(st.result(), gw, gh, fg, config.imageScore));
+        }
+        return new Scores(results);
     }
 
     @Override

@@ -30,6 +30,11 @@ public interface Method {
     /** Backbone used when the user names none (a built-in, so the method works offline). */
     String defaultBackbone();
 
+    /** Whether the maps come at the input's pixel resolution (else at the deepest feature grid). */
+    default boolean pixelMaps() {
+        return false;
+    }
+
     /** Whether the method reads several feature scales (else only the backbone's deepest map is kept). */
     default boolean multiScale() {
         return false;
@@ -45,7 +50,11 @@ public interface Method {
     /** Label of a map in tables, e.g. "AST", "teacher-only". */
     String mapLabel(int index);
 
-    /** Refuses a configuration or backbone the method cannot work with, saying what to use instead. */
+    /**
+     * Before training: refuses a configuration or backbone the method cannot work with,
+     * saying what to use instead, and fills in settings that follow from its inputs (e.g.
+     * the shape of a pretrained teacher).
+     */
     void check(DetectorConfig config, Backbone backbone);
 
     /**

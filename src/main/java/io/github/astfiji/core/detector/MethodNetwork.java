@@ -3,6 +3,7 @@ package io.github.astfiji.core.detector;
 import ai.djl.ndarray.NDList;
 import io.github.astfiji.core.nn.Params;
 import io.github.astfiji.core.train.TrainingPhase;
+import io.github.astfiji.core.train.TrainingSet;
 
 import java.util.List;
 
@@ -14,6 +15,14 @@ public interface MethodNetwork extends AutoCloseable {
 
     /** The training phases in order, each with its loss and the parameters it trains. */
     List<TrainingPhase> phases();
+
+    /** Before the first phase, with the cached training set: e.g. load frozen weights, measure input statistics. */
+    default void prepare(TrainingSet data) {
+    }
+
+    /** After the last phase, with the cached training set: e.g. measure the statistics that normalise the maps. */
+    default void calibrate(TrainingSet data) {
+    }
 
     /**
      * Anomaly maps for a batch of inputs (one tensor per feature scale, N first): one

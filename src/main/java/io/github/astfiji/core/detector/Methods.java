@@ -2,6 +2,7 @@ package io.github.astfiji.core.detector;
 
 import io.github.astfiji.core.ast.AstMethod;
 import io.github.astfiji.core.rd.RdMethod;
+import io.github.astfiji.core.us.UsMethod;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,8 @@ public final class Methods {
 
     public static final Method AST = new AstMethod();
     public static final Method RD = new RdMethod();
-    private static final List<Method> ALL = List.of(AST, RD);
+    public static final Method US = new UsMethod();
+    private static final List<Method> ALL = List.of(AST, RD, US);
 
     private Methods() {
     }
@@ -78,8 +80,12 @@ public final class Methods {
             if (eq < 0 || !json.has(name)) {
                 throw new IllegalArgumentException("unknown setting '" + name + "' (write NAME=VALUE; known: " + String.join(", ", json.keySet()) + ")");
             }
+            String raw = s.substring(eq + 1).trim();
+            boolean text = json.get(name).isJsonPrimitive() && json.get(name).getAsJsonPrimitive().isString();
             try {
-                json.add(name, com.google.gson.JsonParser.parseString(s.substring(eq + 1).trim()));
+                // text settings (e.g. a file path) are taken as written, without JSON quotes
+                json.add(name, text && !raw.startsWith("\"") ? new com.google.gson.JsonPrimitive(raw)
+                        : com.google.gson.JsonParser.parseString(raw));
             } catch (com.google.gson.JsonParseException e) {
                 throw new IllegalArgumentException("setting " + name + ": '" + s.substring(eq + 1) + "' is not a value (use e.g. 3, 0.5, true, [1,2])");
             }

@@ -21,6 +21,19 @@ public final class Aupro {
      * @param truths per image, ground truth of the same size (true = defect)
      */
     public static double of(List<float[]> maps, List<boolean[]> truths, int[] widths, int[] heights, double fprLimit) {
+        return sweep(maps, truths, widths, heights, fprLimit, null);
+    }
+
+    /** The per-region-overlap curve up to the FPR limit: points {false-positive rate, mean region overlap}, for plots. */
+    public static List<double[]> curve(List<float[]> maps, List<boolean[]> truths, int[] widths, int[] heights, double fprLimit) {
+        List<double[]> points = new java.util.ArrayList<>();
+        points.add(new double[] {0, 0});
+        sweep(maps, truths, widths, heights, fprLimit, points);
+        return points;
+    }
+
+    private static double sweep(List<float[]> maps, List<boolean[]> truths, int[] widths, int[] heights, double fprLimit,
+                                List<double[]> points) {
         int total = 0;
         for (float[] m : maps) {
             total += m.length;
@@ -82,9 +95,15 @@ public final class Aupro {
                 double frac = fprNext > fpr ? (fprLimit - fpr) / (fprNext - fpr) : 0;
                 double proAtLimit = pro + frac * (proNext - pro);
                 area += (fprLimit - fpr) * (pro + proAtLimit) / 2;
+                if (points != null) {
+                    points.add(new double[] {fprLimit, proAtLimit});
+                }
                 return area / fprLimit;
             }
             area += (fprNext - fpr) * (pro + proNext) / 2;
+            if (points != null) {
+                points.add(new double[] {fprNext, proNext});
+            }
             fpr = fprNext;
             pro = proNext;
             fp = fpNext;

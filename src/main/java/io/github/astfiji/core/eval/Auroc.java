@@ -36,4 +36,32 @@ public final class Auroc {
         }
         return (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
     }
+
+    /** The ROC curve: points {false-positive rate, true-positive rate} from the highest threshold down, for plots. */
+    public static java.util.List<double[]> curve(float[] scores, boolean[] anomalous) {
+        int[] order = Ranking.descending(scores);
+        long pos = 0;
+        for (boolean a : anomalous) {
+            pos += a ? 1 : 0;
+        }
+        long neg = scores.length - pos;
+        java.util.List<double[]> out = new java.util.ArrayList<>();
+        out.add(new double[] {0, 0});
+        long tp = 0;
+        long fp = 0;
+        int i = 0;
+        while (i < order.length) {
+            float t = scores[order[i]];
+            while (i < order.length && scores[order[i]] == t) {
+                if (anomalous[order[i]]) {
+                    tp++;
+                } else {
+                    fp++;
+                }
+                i++;
+            }
+            out.add(new double[] {neg == 0 ? 0 : (double) fp / neg, pos == 0 ? 0 : (double) tp / pos});
+        }
+        return out;
+    }
 }

@@ -22,11 +22,18 @@ import java.util.TreeSet;
  * scoring), F1-max of the model's image score, and where every defect image has a
  * ground-truth mask, pixel AUROC and AUPRO (to 30 % FPR). Maps (background set to 0 where
  * a foreground mask exists) and masks are compared at 192 x 192, as the reference
- * implementation does.
+ * implementation does for MVTec's images; larger images at a quarter of their size (at
+ * most 512 x 512), so that their small defects keep a few pixels.
  */
 public final class Evaluation {
 
     static final int PIXEL_GRID = 192;
+    static final int MAX_PIXEL_GRID = 512;
+
+    /** The side pixel metrics compare maps and masks at, for an image of this size. */
+    static int pixelGrid(int width, int height) {
+        return Math.max(PIXEL_GRID, Math.min(MAX_PIXEL_GRID, Math.max(width, height) / 4));
+    }
 
     /** One evaluated map of one category. NaN marks what could not be evaluated (see {@link #notes}). */
     public static final class Row {
@@ -49,6 +56,11 @@ public final class Evaluation {
         public double msPerImage = Double.NaN;
         public double peakMemoryMb = Double.NaN;
         public String notes = "";
+        /** For plots: image scores (model's rule) of the normal and the defect test images, and the curves. */
+        public float[] normalScores = new float[0];
+        public float[] defectScores = new float[0];
+        public List<double[]> rocCurve = List.of();
+        public List<double[]> proCurve = List.of();
     }
 
     /** Supplies the ground-truth mask (values > 0 = defect) of a test image, or null. */
@@ -77,6 +89,7 @@ public final class Evaluation {
             pix.add(new ArrayList<>());
         }
         List<boolean[]> pixGt = new ArrayList<>();
+        List<Integer> sides = new ArrayList<>();
         boolean allMasks = true;
         int normal = 0;
         long nanos = 0;
@@ -102,13 +115,15 @@ public final class Evaluation {
             }
             normal += defect[i] ? 0 : 1;
             float[] gt = defect[i] ? (masks == null ? null : masks.mask(i, im.width(), im.height())) : new float[im.width() * im.height()];
+            int side = pixelGrid(im.width(), im.height());
             if (gt == null) {
                 allMasks = false;
             } else if (allMasks) {
                 for (int k = 0; k < maps; k++) {
-                    pix.get(k).add(r.get(k).upsample(PIXEL_GRID, PIXEL_GRID));
+                    pix.get(k).add(r.get(k).upsample(side, side));
                 }
-                pixGt.add(binary(Resample.resize(gt, im.width(), im.height(), PIXEL_GRID, PIXEL_GRID)));
+                pixGt.add(binary(Resample.resize(gt, im.width(), im.height(), side, side)));
+                sides.add(side);
             }
             progress.step(i + 1, null);
         }
@@ -125,6 +140,9 @@ public final class Evaluation {
                 row.notes = row.defectImages == 0 ? "no defect images: image AUROC undefined" : "no normal test images: image AUROC undefined";
                 continue;
             }
+            row.normalScores = pick(score[k], defect, false);
+            row.defectScores = pick(score[k], defect, true);
+            row.rocCurve = Auroc.curve(score[k], defect);
             row.imageAuroc = Auroc.of(mean[k], defect);
             row.imageAurocMax = Auroc.of(max[k], defect);
             F1Max f1 = F1Max.of(score[k], defect);
@@ -136,14 +154,28 @@ public final class Evaluation {
             if (allMasks) {
                 boolean[] truth = concat(pixGt);
                 row.pixelAuroc = Auroc.of(FloatArrays.concat(pix.get(k)), truth);
-                int[] sizes = new int[pixGt.size()];
-                java.util.Arrays.fill(sizes, PIXEL_GRID);
+                int[] sizes = sides.stream().mapToInt(Integer::intValue).toArray();
                 row.aupro = Aupro.of(pix.get(k), pixGt, sizes, sizes, Aupro.DEFAULT_FPR_LIMIT);
+                row.proCurve = Aupro.curve(pix.get(k), pixGt, sizes, sizes, Aupro.DEFAULT_FPR_LIMIT);
             } else {
                 row.notes = "some defect images have no ground-truth mask: pixel AUROC not computed";
             }
         }
         return rows;
+    }
+
+    private static float[] pick(float[] v, boolean[] defect, boolean which) {
+        int n = 0;
+        for (boolean d : defect) {
+            n += d == which ? 1 : 0;
+        }
+        float[] out = new float[n];
+        for (int i = 0, j = 0; i < v.length; i++) {
+            if (defect[i] == which) {
+                out[j++] = v[i];
+            }
+        }
+        return out;
     }
 
     /** Image AUROC of each defect type against all normal images. */

@@ -60,18 +60,9 @@ public final class ModelFile {
 
     /** Saves atomically. Refuses to replace an existing file unless overwrite is true. */
     public static void write(Detector model, Path target, boolean overwrite) throws IOException {
+        checkTarget(target, overwrite);
         Path abs = target.toAbsolutePath();
-        if (Files.isDirectory(abs)) {
-            throw new IOException(abs + " is a folder; give a file name for the model, e.g. " + abs.resolve("model" + EXTENSION));
-        }
-        if (Files.exists(abs) && !overwrite) {
-            throw new FileAlreadyExistsException(abs.toString(), null,
-                    "a file already exists there; choose another name or allow overwriting (--overwrite)");
-        }
         Path dir = abs.getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new NoSuchFileException(dir.toString(), null, "the folder for the model does not exist; create it first");
-        }
         byte[] params = bytes(model.network().params());
         Params bbState = model.backbone().state();
         byte[] backbone = bbState == null ? null : bytes(bbState);
@@ -110,7 +101,7 @@ public final class ModelFile {
             }
         }
 
-        Path tmp = Files.createTempFile(dir == null ? Path.of(".") : dir, "." + abs.getFileName(), ".part");
+        Path tmp = newPartFile(abs);
         try {
             try (OutputStream fileOut = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING);
                  ZipOutputStream zip = new ZipOutputStream(fileOut)) {
@@ -133,6 +124,46 @@ public final class ModelFile {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A new temporary file beside the target, created with the user's normal permissions
+     * (umask), unlike Files.createTempFile's owner-only ones, so the moved model is as
+     * readable as any file the user writes. A folder without write permission is named.
+     */
+    public static Path newPartFile(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent() == null ? Path.of(".").toAbsolutePath() : abs.getParent();
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + ".part");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt > 10) {
+                    throw e;
+                }
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new java.nio.file.AccessDeniedException(dir.toString(), null, "permission denied: cannot write "
+                        + abs.getFileName() + " into this folder; choose a folder you can write to");
+            }
+        }
+    }
+
+    /** Refuses a target that is a folder, that exists (unless overwrite), or whose folder does not exist. */
+    public static void checkTarget(Path target, boolean overwrite) throws IOException {
+        Path abs = target.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            throw new IOException(abs + " is a folder; give a file name, e.g. " + abs.resolve("model" + EXTENSION));
+        }
+        if (Files.exists(abs) && !overwrite) {
+            throw new FileAlreadyExistsException(abs.toString(), null,
+                    "a file already exists there; choose another name or allow overwriting (--overwrite)");
+        }
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "the folder for the file does not exist; create it first");
         }
     }
 
@@ -261,6 +292,9 @@ public final class ModelFile {
             bb = Backbones.builtin(bbId, manager, config.seed);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file + " uses the backbone '" + bbId + "', which this version does not have. Update the plugin.");
+        }
+        if (bb.state() == null) {
+            return bb; // nothing learned: nothing stored
         }
         try {
             byte[] state = entry(zip, file, "backbone.bin");

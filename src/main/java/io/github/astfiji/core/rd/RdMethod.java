@@ -46,6 +46,7 @@ public final class RdMethod implements Method {
     @Override
     public RdConfig preset(String name) {
         RdConfig c = new RdConfig();
+        c.sizing = "auto";
         switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
             case "paper":
                 c.preset = "paper";
@@ -58,6 +59,7 @@ public final class RdMethod implements Method {
                 c.widthFactor = 1;
                 c.batchSize = 8;
                 c.epochs = 100;
+                c.calibrationFolds = 5;
                 return c;
             default:
                 throw new IllegalArgumentException("unknown preset '" + name + "' for Reverse Distillation; use one of cpu, paper");
@@ -67,6 +69,11 @@ public final class RdMethod implements Method {
     @Override
     public String defaultBackbone() {
         return FilterBankBackbone.PYRAMID_ID;
+    }
+
+    @Override
+    public boolean pixelMaps() {
+        return true;
     }
 
     @Override

@@ -6,9 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.github.astfiji.core.FloatArrays;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
@@ -24,6 +21,7 @@ import io.github.astfiji.core.detector.Method;
 import io.github.astfiji.core.detector.MethodNetwork;
 import io.github.astfiji.core.detector.Scores;
 import io.github.astfiji.core.nn.Params;
+import io.github.astfiji.core.tiling.Layout;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -51,6 +49,10 @@ public final class Trainer {
         public final List<double[]> losses = new ArrayList<>();
         public final List<Double> seconds = new ArrayList<>();
         public double featureSeconds;
+        /** Training and scoring the calibration folds' models (k-fold thresholds). */
+        public double foldSeconds;
+        /** The method's own preparation and calibration around the phases (e.g. statistics of frozen outputs). */
+        public double calibrationSeconds;
 
         /** Losses per epoch of the phase with this name. */
         public double[] loss(String phase) {
@@ -62,7 +64,7 @@ public final class Trainer {
         }
 
         public double totalSeconds() {
-            double s = featureSeconds;
+            double s = featureSeconds + calibrationSeconds + foldSeconds;
             for (double v : seconds) {
                 s += v;
             }
@@ -117,12 +119,26 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 List<ImageSource> fit = new ArrayList<>();
                 List<ImageSource> held = new ArrayList<>();
-                splitForCalibration(images, fit, held);
+                int folds = Math.min(config.calibrationFolds, images.size());
+                if (folds >= 2) {
+                    fit.addAll(images);
+                } else {
+                    splitForCalibration(images, fit, held);
+                }
                 if (backbone.needsCalibration() && config.input.usesImage()) {
                     calibrate(fit, detector, cache);
                 }
                 TrainingSet data = extractAll(fit, detector, cache);
                 history.featureSeconds = (System.nanoTime() - t0) / 1e9;
+                OutOfFold outOfFold = null;
+                if (folds >= 2) {
+                    t0 = System.nanoTime();
+                    outOfFold = scoreByFolds(folds, fit, data, pre, backbone, parent);
+                    history.foldSeconds = (System.nanoTime() - t0) / 1e9;
+                }
+                t0 = System.nanoTime();
+                network.prepare(data);
+                history.calibrationSeconds = (System.nanoTime() - t0) / 1e9;
                 for (TrainingPhase phase : network.phases()) {
                     t0 = System.nanoTime();
                     phase.begin(data);
@@ -130,7 +146,13 @@ public final class Trainer {
                     history.losses.add(runPhase(phase, network.params(), data));
                     history.seconds.add((System.nanoTime() - t0) / 1e9);
                 }
-                if (held.isEmpty()) {
+                progress.checkCancelled();
+                t0 = System.nanoTime();
+                network.calibrate(data);
+                history.calibrationSeconds += (System.nanoTime() - t0) / 1e9;
+                if (outOfFold != null) {
+                    outOfFold.setStats(detector, folds + "-fold");
+                } else if (held.isEmpty()) {
                     computeStats(detector, fit, "training");
                 } else {
                     computeStats(detector, held, "held-out");
@@ -170,6 +192,8 @@ public final class Trainer {
         FloatImage first = null;
         String firstName = null;
         List<float[]> samples = new ArrayList<>();
+        int[] widths = new int[images.size()];
+        int[] heights = new int[images.size()];
         int perImage = Math.max(1000, 2_000_000 / images.size());
         for (int i = 0; i < images.size(); i++) {
             progress.checkCancelled();
@@ -194,13 +218,39 @@ public final class Trainer {
                 s[k++] = d[j];
             }
             samples.add(s);
+            widths[i] = im.width();
+            heights[i] = im.height();
             progress.step(i + 1, src.name());
         }
+        resolveSizing(median(widths), median(heights));
         float[] pooled = FloatArrays.concat(samples);
         FloatImage probe = new FloatImage(pooled.length, 1, 1, first.bitDepth(), pooled);
         Preprocessing p = Preprocessing.fit(List.of(probe), config.imageSize);
         p.channels = first.channels();
         return p;
+    }
+
+    /**
+     * Records the training images' typical size and decides "auto" sizing: tiles at full
+     * resolution for images more than twice the network input, the whole image fitted
+     * otherwise; depth keeps the papers' resizing (its foreground and channels are computed
+     * on the whole map).
+     */
+    private void resolveSizing(int width, int height) {
+        config.trainingWidth = width;
+        config.trainingHeight = height;
+        if (config.sizing.equals("auto")) {
+            config.sizing = config.input.usesDepth() ? "resize" : Math.max(width, height) > 2 * config.imageSize ? "tile" : "fit";
+        }
+        if (config.input.usesDepth() && !config.sizing.equals("resize")) {
+            throw new IllegalArgumentException("depth input works with the whole image resized (sizing resize), not " + config.sizing);
+        }
+    }
+
+    private static int median(int[] v) {
+        int[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 
     private static boolean is8(FloatImage im) {
@@ -229,13 +279,16 @@ public final class Trainer {
             for (int i = 0; i < n; i++) {
                 progress.checkCancelled();
                 int idx = (int) ((long) i * images.size() / n);
-                pending.add(detector.preprocessing().apply(load(images.get(idx))));
+                FloatImage im = load(images.get(idx));
+                if (detector.sizing() == Layout.Sizing.RESIZE) {
+                    pending.add(detector.preprocessing().apply(im));
+                } else {
+                    // one view per image is enough for feature statistics
+                    List<float[][]> views = trainingViews(detector.prepare(im, null, null), detector);
+                    pending.add(views.get(views.size() / 2)[0]);
+                }
                 if (pending.size() == config.batchSize || i == n - 1) {
-                    float[] b = new float[pending.size() * 3 * s * s];
-                    for (int k = 0; k < pending.size(); k++) {
-                        System.arraycopy(pending.get(k), 0, b, k * 3 * s * s, 3 * s * s);
-                    }
-                    batches.add(scope.create(b, new Shape(pending.size(), 3, s, s)));
+                    batches.add(scope.create(concatenated(pending), new Shape(pending.size(), 3, s, s)));
                     pending.clear();
                 }
                 progress.step(i + 1, null);
@@ -244,46 +297,93 @@ public final class Trainer {
         }
     }
 
+    private static float[] concatenated(List<float[]> parts) {
+        return FloatArrays.concat(parts);
+    }
+
+    /**
+     * The training views of a fitted or tiled image: its preprocessed network inputs and
+     * the content mask of each at the deepest feature grid (mirrored padding excluded from
+     * the losses). Tiles lie side by side; at most maxTilesPerImage, evenly spread.
+     */
+    private List<float[][]> trainingViews(Detector.Input in, Detector detector) {
+        Layout layout = detector.layout(in.image.width(), in.image.height(), true);
+        List<Layout.View> all = layout.views;
+        int k = Math.min(all.size(), config.maxTilesPerImage);
+        List<float[][]> out = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            Layout.View v = all.get((int) ((long) i * all.size() / k));
+            out.add(new float[][] {detector.preprocessing().apply(layout.pixels(in.image, v)),
+                layout.contentMask(v, detector.backbone().stride())});
+        }
+        return out;
+    }
+
     /**
      * Runs every image (and depth map) through preprocessing and the backbone once: the
-     * network inputs per scale and (N, g, g) foreground masks (1/0, all ones where an image
-     * has no mask).
+     * network inputs per scale (one row per image, or per view when fitting or tiling) and
+     * (N, g, g) foreground masks (1/0, all ones where an image has no mask).
      */
     private TrainingSet extractAll(List<ImageSource> images, Detector detector, NDManager cache) throws IOException {
         progress.stage("Extracting features", images.size());
+        boolean resize = detector.sizing() == Layout.Sizing.RESIZE;
         List<List<NDArray>> parts = new ArrayList<>();
         int g = detector.gridSize();
-        float[] m = new float[images.size() * g * g];
-        for (int start = 0; start < images.size(); start += config.batchSize) {
+        List<float[]> masks = new ArrayList<>();
+        List<Integer> imageOf = new ArrayList<>();
+        List<Detector.Input> pendingImages = new ArrayList<>();
+        List<float[]> pendingViews = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
             progress.checkCancelled();
-            int end = Math.min(images.size(), start + config.batchSize);
-            List<Detector.Input> batch = new ArrayList<>();
-            for (int i = start; i < end; i++) {
-                Detector.Input in = prepare(images.get(i), detector);
+            Detector.Input in = prepare(images.get(i), detector);
+            if (resize) {
                 boolean[] fg = detector.gridMask(in.mask, in.image.width(), in.image.height());
-                for (int k = 0; k < g * g; k++) {
-                    m[i * g * g + k] = fg == null || fg[k] ? 1f : 0f;
+                float[] m = new float[g * g];
+                for (int k = 0; k < m.length; k++) {
+                    m[k] = fg == null || fg[k] ? 1f : 0f;
                 }
-                batch.add(in);
+                masks.add(m);
+                imageOf.add(i);
+                pendingImages.add(in);
+            } else {
+                for (float[][] v : trainingViews(in, detector)) {
+                    pendingViews.add(v[0]);
+                    masks.add(v[1]);
+                    imageOf.add(i);
+                }
             }
-            try (NDManager scope = cache.newSubManager()) {
-                NDList f = detector.inputs(scope, batch);
-                for (int s = 0; s < f.size(); s++) {
-                    if (parts.size() <= s) {
-                        parts.add(new ArrayList<>());
+            boolean last = i == images.size() - 1;
+            while (pendingImages.size() >= config.batchSize || pendingViews.size() >= config.batchSize
+                    || (last && (!pendingImages.isEmpty() || !pendingViews.isEmpty()))) {
+                try (NDManager scope = cache.newSubManager()) {
+                    NDList f;
+                    if (resize) {
+                        List<Detector.Input> batch = new ArrayList<>(pendingImages.subList(0, Math.min(config.batchSize, pendingImages.size())));
+                        pendingImages.subList(0, batch.size()).clear();
+                        f = detector.inputs(scope, batch);
+                    } else {
+                        List<float[]> batch = new ArrayList<>(pendingViews.subList(0, Math.min(config.batchSize, pendingViews.size())));
+                        pendingViews.subList(0, batch.size()).clear();
+                        f = detector.features(scope, concatenated(batch), batch.size());
                     }
-                    f.get(s).attach(cache);
-                    parts.get(s).add(f.get(s));
+                    for (int sc = 0; sc < f.size(); sc++) {
+                        if (parts.size() <= sc) {
+                            parts.add(new ArrayList<>());
+                        }
+                        f.get(sc).attach(cache);
+                        parts.get(sc).add(f.get(sc));
+                    }
                 }
             }
-            progress.step(end, null);
+            progress.step(i + 1, null);
         }
         NDList inputs = new NDList();
         for (List<NDArray> scale : parts) {
             inputs.add(NDArrays.concat(new NDList(scale.toArray(new NDArray[0])), 0));
             scale.forEach(NDArray::close);
         }
-        return new TrainingSet(cache, inputs, cache.create(m, new Shape(images.size(), g, g)));
+        return new TrainingSet(cache, inputs, cache.create(FloatArrays.concat(masks), new Shape(masks.size(), g, g)),
+                imageOf.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Loads one image with its depth and mask; problems name the image. */
@@ -302,16 +402,6 @@ public final class Trainer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("training image " + src.name() + ": " + e.getMessage(), e);
         }
-    }
-
-    private Optimizer adam() {
-        return Optimizer.adam()
-                .optLearningRateTracker(Tracker.fixed(config.learningRate))
-                .optBeta1(config.beta1).optBeta2(config.beta2).optEpsilon(1e-8f)
-                .optWeightDecays(config.weightDecay)
-                // element-wise clipping: one outlier batch must not throw a flow off; a huge bound = off
-                .optClipGrad(config.gradientClip > 0 ? config.gradientClip : Float.MAX_VALUE)
-                .build();
     }
 
     private int[][] batches(int n, Random rng) {
@@ -333,44 +423,105 @@ public final class Trainer {
         return out;
     }
 
+    /** Image and pixel scores of normal images per map, as the statistics want them. */
+    private final class OutOfFold {
+        final float[][] imageScores;
+        final List<List<float[]>> pixels = new ArrayList<>();
+
+        OutOfFold(int maps, int n) {
+            imageScores = new float[maps][n];
+            for (int k = 0; k < maps; k++) {
+                pixels.add(new ArrayList<>());
+            }
+        }
+
+        void add(int image, Scores s) {
+            for (int k = 0; k < imageScores.length; k++) {
+                imageScores[k][image] = s.get(k).score;
+                pixels.get(k).add(s.get(k).foregroundValues());
+            }
+        }
+
+        void setStats(Detector detector, String source) {
+            for (int k = 0; k < imageScores.length; k++) {
+                detector.setStats(detector.method().mapNames().get(k),
+                        ScoreStats.of(imageScores[k], FloatArrays.concat(pixels.get(k)), config.targetFpr, source));
+            }
+        }
+    }
+
+    /**
+     * k-fold calibration: for each fold of the images (every k-th image), a model of the same
+     * settings trains on the other folds' cached features and scores the fold's images, so
+     * every normal image is scored once by a model that never saw it. The fold models share
+     * the backbone (its feature statistics come from all images) and are freed after use.
+     */
+    private OutOfFold scoreByFolds(int k, List<ImageSource> images, TrainingSet data, Preprocessing pre, Backbone backbone,
+                                   NDManager parent) throws IOException {
+        OutOfFold out = new OutOfFold(method.mapNames().size(), images.size());
+        for (int f = 0; f < k; f++) {
+            java.util.Set<Integer> fold = new HashSet<>();
+            for (int i = f; i < images.size(); i += k) {
+                fold.add(i);
+            }
+            try (NDManager foldManager = parent.newSubManager()) {
+                MethodNetwork net = method.build(foldManager, config, Detector.inputChannels(method, config, backbone));
+                TrainingSet rest = data.without(fold, foldManager);
+                net.prepare(rest);
+                for (TrainingPhase phase : net.phases()) {
+                    phase.begin(rest);
+                    runPhase(phase, net.params(), rest, String.format("Fold %d/%d: training %s", f + 1, k, phase.name()),
+                            config.seed * 31 + 100 * (f + 1));
+                }
+                net.calibrate(rest);
+                // not closed: it would close the shared backbone; its manager is freed with foldManager
+                Detector scorer = new Detector(method, config, foldManager, pre, backbone, net);
+                List<Integer> members = new ArrayList<>(fold);
+                java.util.Collections.sort(members);
+                for (int start = 0; start < members.size(); start += config.batchSize) {
+                    progress.checkCancelled();
+                    List<Integer> ids = members.subList(start, Math.min(members.size(), start + config.batchSize));
+                    List<Detector.Input> batch = new ArrayList<>();
+                    for (int i : ids) {
+                        batch.add(prepare(images.get(i), scorer));
+                    }
+                    List<Scores> scored = scorer.score(batch);
+                    for (int j = 0; j < ids.size(); j++) {
+                        out.add(ids.get(j), scored.get(j));
+                    }
+                }
+                net.close();
+            }
+        }
+        return out;
+    }
+
     /** Runs one phase: epochs of shuffled mini-batches, Adam on the phase's parameters; returns the loss per epoch. */
     private double[] runPhase(TrainingPhase phase, Params params, TrainingSet data) {
-        String stageName = "Training " + phase.name();
+        return runPhase(phase, params, data, "Training " + phase.name(), config.seed * 31 + history.phases.size());
+    }
+
+    private double[] runPhase(TrainingPhase phase, Params params, TrainingSet data, String stageName, long shuffleSeed) {
         List<String> names = phase.parameters();
         double[] lossOut = new double[phase.epochs()];
         progress.stage(stageName, phase.epochs());
-        Optimizer opt = adam();
+        OptimiserStep step = new OptimiserStep(config.learningRate, config.beta1, config.beta2, config.weightDecay,
+                config.gradientClip, stageName);
         // one stream per phase, so a phase's shuffling does not depend on the phases before it
-        Random rng = new Random(config.seed * 31 + history.phases.size());
+        Random rng = new Random(shuffleSeed);
         for (String name : names) {
             params.get(name).setRequiresGradient(true);
         }
-        int badSteps = 0;
         try {
             for (int epoch = 0; epoch < phase.epochs(); epoch++) {
                 double sum = 0;
                 int count = 0;
                 for (int[] batch : batches((int) data.size(), rng)) {
                     progress.checkCancelled();
-                    try (NDManager step = data.manager().newSubManager()) {
-                        TrainingSet.Batch b = new TrainingSet.Batch(data, step.create(batch), step);
-                        float value;
-                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                            NDArray loss = phase.loss(b);
-                            value = loss.getFloat();
-                            if (Float.isFinite(value)) {
-                                gc.backward(loss);
-                            }
-                        }
-                        boolean ok = Float.isFinite(value) && applyStep(opt, params, names, step);
-                        // A non-finite loss or gradient skips the step instead of poisoning the weights;
-                        // only repeated failures mean the training itself diverged.
-                        badSteps = ok ? 0 : badSteps + 1;
-                        if (badSteps >= 3) {
-                            throw new IllegalStateException(stageName + " diverged (loss " + value + ") at epoch " + (epoch + 1)
-                                    + "; lower the learning rate or check the images for extreme values");
-                        }
-                        if (ok) {
+                    try (NDManager scope = data.manager().newSubManager()) {
+                        TrainingSet.Batch b = new TrainingSet.Batch(data, scope.create(batch), scope);
+                        float value = step.step(params, names, scope, () -> phase.loss(b));
+                        if (!Float.isNaN(value)) {
                             sum += value * batch.length;
                             count += batch.length;
                         }
@@ -385,37 +536,6 @@ public final class Trainer {
             }
         }
         return lossOut;
-    }
-
-    /**
-     * Adam step on every named parameter if all gradients are finite; gradients are reset
-     * either way (to exact zeros: 0 * NaN would stay NaN). Returns whether it stepped.
-     */
-    private static boolean applyStep(Optimizer opt, Params params, List<String> names, NDManager step) {
-        List<NDArray> grads = new ArrayList<>();
-        boolean finite = true;
-        try {
-            for (String name : names) {
-                NDArray g = params.get(name).getGradient();
-                g.attach(step); // results of ops on g land in g's manager: keep them in the step's scope
-                grads.add(g);
-                if (finite && g.isInfinite().logicalOr(g.isNaN()).any().getBoolean()) {
-                    finite = false;
-                }
-            }
-            for (int k = 0; k < names.size(); k++) {
-                NDArray g = grads.get(k);
-                if (finite) {
-                    opt.update(names.get(k), params.get(names.get(k)), g);
-                    g.muli(0f); // PyTorch accumulates gradients: reset for the next step
-                } else {
-                    g.set(new float[(int) g.size()]);
-                }
-            }
-            return finite;
-        } finally {
-            grads.forEach(NDArray::close);
-        }
     }
 
     /**

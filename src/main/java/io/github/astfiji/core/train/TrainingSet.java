@@ -19,11 +19,38 @@ public final class TrainingSet {
     private final NDManager manager;
     private final NDList inputs;
     private final NDArray masks;
+    /** The training image each row comes from (rows are views when images are fitted or tiled). */
+    private final int[] imageOf;
 
-    TrainingSet(NDManager manager, NDList inputs, NDArray masks) {
+    TrainingSet(NDManager manager, NDList inputs, NDArray masks, int[] imageOf) {
         this.manager = manager;
         this.inputs = inputs;
         this.masks = masks;
+        this.imageOf = imageOf;
+    }
+
+    /** The rows whose image is not in the excluded set, as a set of its own in the given manager (for a calibration fold). */
+    TrainingSet without(java.util.Set<Integer> excludedImages, NDManager into) {
+        List<Integer> keep = new ArrayList<>();
+        for (int r = 0; r < imageOf.length; r++) {
+            if (!excludedImages.contains(imageOf[r])) {
+                keep.add(r);
+            }
+        }
+        NDArray idx = into.create(keep.stream().mapToInt(Integer::intValue).toArray());
+        NDList sub = new NDList();
+        for (NDArray a : inputs) {
+            NDArray rows = a.get(idx);
+            rows.attach(into);
+            sub.add(rows);
+        }
+        NDArray m = masks.get(idx);
+        m.attach(into);
+        int[] of = new int[keep.size()];
+        for (int i = 0; i < of.length; i++) {
+            of[i] = imageOf[keep.get(i)];
+        }
+        return new TrainingSet(into, sub, m, of);
     }
 
     /** Where phases keep what they cache for the whole training (freed with the set). */

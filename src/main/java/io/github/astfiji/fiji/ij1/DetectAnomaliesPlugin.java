@@ -26,6 +26,7 @@ public class DetectAnomaliesPlugin implements PlugIn {
         gd.addDirectoryField("depth_folder", "", 40);
         gd.addDirectoryField("output_folder", "", 40);
         gd.addFileField("backbone_file", "", 40);
+        gd.addNumericField("false_alarms_per_100", 0, 2, 6, "expected per 100 normal parts (0 = the model's)");
         gd.addCheckbox("add_to_roi_manager", true);
         gd.addCheckbox("overwrite", false);
         gd.showDialog();
@@ -38,6 +39,7 @@ public class DetectAnomaliesPlugin implements PlugIn {
         String depthFolder = gd.getNextString();
         String out = gd.getNextString();
         String backbone = gd.getNextString();
+        double falseAlarms = gd.getNextNumber();
         boolean toRoiManager = gd.getNextBoolean();
         boolean overwrite = gd.getNextBoolean();
         PluginDialogs.remember("model_file", model);
@@ -46,12 +48,17 @@ public class DetectAnomaliesPlugin implements PlugIn {
         try {
             if (PluginDialogs.file(folder) != null) {
                 String summary = DetectAnomaliesCommand.detectFolder(PluginDialogs.file(model), PluginDialogs.file(folder),
-                        PluginDialogs.file(depthFolder), PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, table, progress);
+                        PluginDialogs.file(depthFolder), PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, table, progress,
+                        falseAlarms);
                 IJ.log(summary);
+                java.io.File plot = new java.io.File(PluginDialogs.file(out), io.github.astfiji.workflow.BatchDetection.PLOT_NAME);
+                if (plot.exists() && !ij.macro.Interpreter.isBatchMode()) {
+                    IJ.openImage(plot.getPath()).show();
+                }
             } else {
                 ImagePlus imp = WindowManager.getCurrentImage();
                 AnomalyDetection.Result r = DetectAnomaliesCommand.detectImage(PluginDialogs.file(model), imp,
-                        DepthInputs.byTitle(depthImage), PluginDialogs.file(backbone), table, progress);
+                        DepthInputs.byTitle(depthImage), PluginDialogs.file(backbone), table, progress, falseAlarms);
                 AnomalyDetection.addOverlay(imp, r.regions);
                 if (toRoiManager && !r.regions.isEmpty()) {
                     RoiManager rm = RoiManager.getRoiManager();

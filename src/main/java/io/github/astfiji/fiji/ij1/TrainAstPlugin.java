@@ -18,7 +18,7 @@ public class TrainAstPlugin implements PlugIn {
         ImagePlus open = WindowManager.getCurrentImage();
         GenericDialog gd = new GenericDialog("Train AST");
         gd.addMessage("Train on defect-free images: a folder, or the open image/stack if the folder is empty.\n"
-                + "Method: ast (Asymmetric Student-Teacher) or rd (Reverse Distillation).");
+                + "Method: ast (Asymmetric Student-Teacher), rd (Reverse Distillation) or us (Uninformed Students).");
         gd.addChoice("method", Methods.ids().toArray(new String[0]), "ast");
         gd.addDirectoryField("training_folder", PluginDialogs.remembered("training_folder"), 40);
         gd.addDirectoryField("depth_folder", "", 40);
@@ -29,6 +29,8 @@ public class TrainAstPlugin implements PlugIn {
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
         gd.addNumericField("image_size", 0, 0, 5, "px (0 = preset)");
+        gd.addNumericField("false_alarms_per_100", 1, 2, 6, "expected per 100 normal parts");
+        gd.addNumericField("calibration_folds", -1, 0, 4, "(-1 = preset, 0 = hold out 20 %)");
         gd.addFileField("model_file", "", 40);
         gd.addCheckbox("overwrite", false);
         gd.addMessage("Esc cancels training; the previous model file is then left as it was.");
@@ -46,13 +48,16 @@ public class TrainAstPlugin implements PlugIn {
         String backbone = gd.getNextString();
         int epochs = (int) gd.getNextNumber();
         int size = (int) gd.getNextNumber();
+        double falseAlarms = gd.getNextNumber();
+        int folds = (int) gd.getNextNumber();
         String model = gd.getNextString();
         boolean overwrite = gd.getNextBoolean();
         PluginDialogs.remember("training_folder", folder);
         try {
             String summary = TrainAstCommand.train(method, PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
-                    PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false));
+                    PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false), falseAlarms, folds);
             IJ.log(summary);
+            TrainAstCommand.showScorePlot(PluginDialogs.file(model));
             IJ.showStatus("Train AST: done");
         } catch (Exception e) {
             PluginDialogs.report("Train AST", e);

@@ -21,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * End to end on the bundled sample set (normal brick crops; scratches, spots and
- * missing pieces): the CPU preset with the built-in backbone must separate them.
+ * missing pieces): the CPU preset with the built-in backbone must separate them, its
+ * stored threshold must leave normal images normal and flag the defects, and an untrained
+ * model (the negative control) must do clearly worse.
  */
 class AstQualityTest {
 
@@ -29,6 +31,9 @@ class AstQualityTest {
     void cpuPresetDetectsTheBundledDefects(@TempDir Path dir) throws Exception {
         SampleDataset ds = SampleDataset.open(Path.of("test-images"));
         AstConfig config = Preset.CPU.config();
+        // the preset's k-fold calibration with 3 folds instead of 5, to keep the suite short
+        assertEquals(5, config.calibrationFolds);
+        config.calibrationFolds = 3;
         try (NDManager root = Engines.newManager()) {
             Trainer trainer = new Trainer(Methods.AST, config, Progress.NONE);
             try (Detector model = trainer.train(ds.train, Backbones.create(null, root, config.imageSize, 0), root)) {
@@ -55,6 +60,40 @@ class AstQualityTest {
                 System.out.printf("AstQualityTest: image AUROC %.3f (max score; mean score %.3f) on %d test images%n", auroc,
                         Auroc.of(means, ds.testIsDefect), scores.length);
                 assertTrue(auroc >= 0.95, "image AUROC " + auroc);
+
+                // the operating point the model stores: normal images stay normal, defects are flagged
+                int falseAlarms = 0;
+                int found = 0;
+                int defects = 0;
+                for (int i = 0; i < scores.length; i++) {
+                    boolean flagged = model.stats().verdict(scores[i]).equals("anomalous");
+                    if (ds.testIsDefect[i]) {
+                        defects++;
+                        found += flagged ? 1 : 0;
+                    } else {
+                        falseAlarms += flagged ? 1 : 0;
+                    }
+                }
+                System.out.printf("AstQualityTest: %d of %d normal test images flagged, %d of %d defective found; %s%n", falseAlarms,
+                        scores.length - defects, found, defects, model.stats().operatingPoint());
+                assertEquals("3-fold", model.stats().source, "thresholds from k-fold scoring of all normal images");
+                assertTrue(falseAlarms <= 1, falseAlarms + " of 10 normal images flagged");
+                assertTrue(found >= 12, "only " + found + " of " + defects + " defective images flagged");
+
+                // negative control: the same pipeline without training (identity flow, random student)
+                AstConfig untrained = config.copy();
+                untrained.setEpochs(0);
+                untrained.calibrationFolds = 0;
+                try (Detector raw = new Trainer(Methods.AST, untrained, Progress.NONE)
+                        .train(ds.train, Backbones.create(null, root, config.imageSize, 0), root)) {
+                    float[] rawScores = new float[scores.length];
+                    for (int i = 0; i < scores.length; i++) {
+                        rawScores[i] = raw.score(ds.test.get(i).load(), null).primary().score;
+                    }
+                    double rawAuroc = Auroc.of(rawScores, ds.testIsDefect);
+                    System.out.printf("AstQualityTest: untrained model image AUROC %.3f%n", rawAuroc);
+                    assertTrue(rawAuroc < auroc - 0.05, "training must matter: untrained " + rawAuroc + " vs " + auroc);
+                }
 
                 Path f = dir.resolve("m.ast");
                 ModelFile.write(model, f, false);

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ModelFileTest {
+public class ModelFileTest {
 
     private static NDManager root;
     private static Detector model;
@@ -99,7 +99,7 @@ class ModelFileTest {
         rewrite(good, future, "manifest.json", data -> new String(data, StandardCharsets.UTF_8)
                 .replace("\"method\": \"ast\"", "\"method\": \"patchcore\"").getBytes(StandardCharsets.UTF_8), null);
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(future, root, null));
-        assertTrue(e.getMessage().contains("'patchcore'") && e.getMessage().contains("ast, rd") && e.getMessage().contains("Update"),
+        assertTrue(e.getMessage().contains("'patchcore'") && e.getMessage().contains("ast, rd, us") && e.getMessage().contains("Update"),
                 e.getMessage());
     }
 
@@ -190,12 +190,12 @@ class ModelFileTest {
         assertTrue(e.getMessage().contains("tiny_backbone.pt") && e.getMessage().contains("--backbone"), e.getMessage());
     }
 
-    interface Edit {
+    public interface Edit {
         byte[] apply(byte[] data);
     }
 
     /** Copies a model zip, editing one entry and/or dropping one. */
-    static void rewrite(Path from, Path to, String edit, Edit how, String drop) throws IOException {
+    public static void rewrite(Path from, Path to, String edit, Edit how, String drop) throws IOException {
         try (ZipInputStream in = new ZipInputStream(Files.newInputStream(from));
              OutputStream raw = Files.newOutputStream(to);
              ZipOutputStream out = new ZipOutputStream(raw)) {

@@ -92,6 +92,27 @@ class TrainerInputTest {
     }
 
     @Test
+    void kFoldCalibrationScoresEveryNormalImageWithAModelThatDidNotSeeIt() throws Exception {
+        io.github.astfiji.core.ast.AstConfig c = TestData.fastConfig();
+        c.calibrationFolds = 4;
+        try (NDManager root = Engines.newManager()) {
+            List<ImageSource> twelve = TestData.trainImages(12);
+            Trainer t = new Trainer(Methods.AST, c, Progress.NONE);
+            try (io.github.astfiji.core.detector.Detector d = t.train(twelve, new FilterBankBackbone(root), root)) {
+                io.github.astfiji.core.ScoreStats s = d.stats();
+                assertEquals("4-fold", s.source);
+                assertEquals(12, s.images, "every image scored once (none held out of the final model)");
+                assertEquals(12, s.normalScores.length);
+                assertTrue(t.history().foldSeconds > 0);
+                // the out-of-fold score of an image differs from the final model's own (which saw it)
+                float own = d.score(twelve.get(0).load(), null).primary().score;
+                assertTrue(Math.abs(own - s.normalScores[0]) > 1e-6, "image 0: out-of-fold " + s.normalScores[0] + ", own " + own);
+            }
+            assertEquals(0, root.getManagedArrays().size(), "fold models leave nothing behind");
+        }
+    }
+
+    @Test
     void maskedLossesIgnoreTheBackground() {
         try (NDManager m = Engines.newManager()) {
             // (1, 2, 2) per-pixel losses: the background pixels carry huge values

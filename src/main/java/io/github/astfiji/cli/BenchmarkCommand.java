@@ -15,6 +15,7 @@ import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.SampleDataset;
 import io.github.astfiji.workflow.PeakMemory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -29,6 +30,9 @@ import java.util.concurrent.Callable;
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = "AST ablations: train and evaluate on MVTec-style folders; print image AUROC, timings and peak memory.")
 final class BenchmarkCommand implements Callable<Integer> {
+
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--data", split = ",", defaultValue = "test-images", description = "Data set folders (comma-separated).")
     List<Path> data;
@@ -68,6 +72,7 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        engine.apply();
         System.out.printf("%-22s %-22s %4s %9s %9s %9s %9s %8s %8s %8s %8s %7s%n", "data", "backbone", "seed",
                 "AUROC", "AUROCmax", "NLL", "NLLmax", "feat ms", "T s/ep", "S s/ep", "det ms", "peak MB");
         for (Path root : data) {

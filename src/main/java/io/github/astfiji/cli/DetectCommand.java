@@ -9,6 +9,7 @@ import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.workflow.BatchDetection;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -20,6 +21,9 @@ import java.util.concurrent.Callable;
         footer = {"", "Exit codes: 0 every image scored; 2 finished, but some images could not be scored (see the error column "
             + "of scores.csv); 1 nothing scored (bad model, folder or options, or no image could be read); 130 cancelled."})
 final class DetectCommand implements Callable<Integer> {
+
+    @Mixin
+    EngineOptions engine;
 
     /** Exit code of a batch that finished with some images not scored. */
     static final int FINISHED_WITH_ERRORS = 2;
@@ -54,15 +58,13 @@ final class DetectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        engine.apply();
         ConsoleProgress progress = new ConsoleProgress(System.err);
         BatchDetection.Options options = new BatchDetection.Options();
         options.overwrite = overwrite;
         options.resume = resume;
         if (falseAlarms != null) {
-            if (!(falseAlarms > 0 && falseAlarms < 50)) {
-                throw new IllegalArgumentException("--false-alarms is per 100 normal parts and must be above 0 and below 50, e.g. 1 or 5");
-            }
-            options.falseAlarmsPer100 = falseAlarms;
+            options.falseAlarmsPer100 = io.github.astfiji.core.ScoreStats.checkFalseAlarms(falseAlarms);
         }
         if (shard != null) {
             options.shard(shard);
@@ -81,7 +83,7 @@ final class DetectCommand implements Callable<Integer> {
             summary.warnings.forEach(System.err::println);
             boolean baseline = m.method().mapNames().size() > 1;
             String baseName = baseline ? m.method().mapLabel(1) : "";
-            System.out.println(m.method().displayName() + " model " + model.getFileName());
+            System.out.println(m.method().displayName() + " model " + model.getFileName() + ", on " + io.github.astfiji.core.Engines.describe());
             System.out.printf("%-40s %-10s %12s %10s %-10s %12s%n", "image", "label", "score", "normalised", "verdict", baseName);
             for (BatchDetection.Row r : rows) {
                 if (r.failed()) {

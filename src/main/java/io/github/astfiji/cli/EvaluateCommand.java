@@ -19,6 +19,9 @@ import java.util.concurrent.Callable;
         description = "Train (or load) one model per category and method of an MVTec AD / MVTec 3D-AD style data set and print the paper's metrics table.")
 final class EvaluateCommand implements Callable<Integer> {
 
+    @Mixin
+    EngineOptions engine;
+
     @Option(names = "--data", required = true, description = "A category folder (train/good, test/<type>) or a folder of them.")
     Path data;
 
@@ -43,6 +46,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        engine.apply();
         if (saveModels && models == null) {
             throw new IllegalArgumentException("--save-models needs --models DIR");
         }

@@ -14,6 +14,7 @@ import io.github.astfiji.core.us.TeacherTraining;
 import io.github.astfiji.core.us.UsTeacher;
 import io.github.astfiji.io.ImageFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -29,6 +30,9 @@ import java.util.concurrent.Callable;
 @Command(name = "make-us-teacher", mixinStandardHelpOptions = true,
         description = "Pretrain Uninformed Students teachers on natural image patches and write a teacher file.")
 final class MakeUsTeacherCommand implements Callable<Integer> {
+
+    @Mixin
+    EngineOptions engine;
 
     /** CC0 or public-domain photos in Debian's python3-skimage (none is used by the benchmarks). */
     static final List<String> DEFAULT_IMAGES = List.of("astronaut.png", "camera.png", "chelsea.png", "coffee.png",
@@ -65,6 +69,7 @@ final class MakeUsTeacherCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        engine.apply();
         List<Path> files = new ArrayList<>();
         if (images == null || images.isEmpty()) {
             for (String name : DEFAULT_IMAGES) {

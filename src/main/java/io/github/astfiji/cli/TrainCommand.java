@@ -19,6 +19,9 @@ import java.util.concurrent.Callable;
         description = "Train a detector (AST or Reverse Distillation) on a folder of normal (defect-free) images.")
 final class TrainCommand implements Callable<Integer> {
 
+    @Mixin
+    EngineOptions engine;
+
     @Option(names = "--images", required = true, description = "Folder of normal training images (or one multi-slice TIFF).")
     Path images;
 
@@ -46,6 +49,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        engine.apply();
         Method m = Methods.get(method);
         DetectorConfig config = options.config(m);
         boolean useF1 = switch (threshold.trim().toLowerCase(java.util.Locale.ROOT)) {

@@ -82,10 +82,7 @@ final class TrainingOptions {
         }
         c.depthScale = DepthMap.metresPerUnit(depthUnit);
         if (falseAlarms != null) {
-            if (!(falseAlarms > 0 && falseAlarms < 50)) {
-                throw new IllegalArgumentException("--false-alarms is per 100 normal parts and must be above 0 and below 50, e.g. 1 or 5");
-            }
-            c.targetFpr = (float) (falseAlarms / 100);
+            c.targetFpr = (float) (io.github.astfiji.core.ScoreStats.checkFalseAlarms(falseAlarms) / 100);
         }
         if (calibrationFolds != null) {
             c.calibrationFolds = calibrationFolds;

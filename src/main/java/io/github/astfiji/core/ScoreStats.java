@@ -156,6 +156,15 @@ public final class ScoreStats {
         return s;
     }
 
+    /** A user's sensitivity checked: expected false alarms per 100 normal parts, above 0 and at most 50. */
+    public static double checkFalseAlarms(double per100) {
+        if (!(per100 > 0 && per100 <= 50)) {
+            throw new IllegalArgumentException("false alarms are counted per 100 normal parts and must be above 0 and at most 50, "
+                    + "e.g. 1 (the default) or 5; got " + per100);
+        }
+        return per100;
+    }
+
     /** The active image threshold, or the one for another operating point (false alarms per 100 normal parts; 0 or less = the model's). */
     public float threshold(double falseAlarmsPer100) {
         return falseAlarmsPer100 > 0 ? thresholdFor(falseAlarmsPer100) : imageThreshold;

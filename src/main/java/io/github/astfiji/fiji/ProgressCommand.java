@@ -26,6 +26,7 @@ abstract class ProgressCommand extends ContextCommand {
     public final void run() {
         FijiProgress progress = new FijiProgress(this::isCanceled);
         try {
+            EngineSettings.apply();
             String done = work(progress);
             progress.done(title() + ": " + done);
         } catch (CancellationException e) {

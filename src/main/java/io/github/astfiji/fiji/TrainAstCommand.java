@@ -111,12 +111,28 @@ public class TrainAstCommand extends ProgressCommand {
         return "done";
     }
 
+    /** The method and its configuration from a dialog's choices (shared by the folder, ImageJ 1 and imglib2 paths). */
+    private record Setup(Method method, DetectorConfig config) {
+        static Setup of(String methodId, String preset, int epochs, int imageSize, String input, String depthUnit,
+                        double falseAlarmsPer100, int calibrationFolds, File modelFile) {
+            if (modelFile == null) {
+                throw new IllegalArgumentException("choose where to save the model (model_file)");
+            }
+            Method method = Methods.get(methodId == null || methodId.isBlank() ? "ast" : methodId);
+            DetectorConfig config = Methods.config(method, preset, epochs, imageSize);
+            config.input = InputMode.parse(input == null ? "rgb" : input);
+            config.depthScale = DepthMap.metresPerUnit(depthUnit);
+            config.targetFpr = operatingPoint(falseAlarmsPer100);
+            if (calibrationFolds >= 0) {
+                config.calibrationFolds = calibrationFolds;
+            }
+            return new Setup(method, config);
+        }
+    }
+
     /** The operating point as a false-positive rate; refused outside (0, 50] per 100. */
     static float operatingPoint(double falseAlarmsPer100) {
-        if (!(falseAlarmsPer100 > 0 && falseAlarmsPer100 <= 50)) {
-            throw new IllegalArgumentException("false_alarms_per_100 must be above 0 and at most 50 (expected false alarms per 100 normal parts), e.g. 1");
-        }
-        return (float) (falseAlarmsPer100 / 100);
+        return (float) (io.github.astfiji.core.ScoreStats.checkFalseAlarms(falseAlarmsPer100) / 100);
     }
 
     /** In Fiji with a display, the picture of the normal scores and the threshold that training wrote beside the model. */
@@ -138,17 +154,9 @@ public class TrainAstCommand extends ProgressCommand {
                                String preset, File backbone, int epochs, int imageSize,
                                File modelFile, boolean overwrite, FijiProgress progress, double falseAlarmsPer100,
                                int calibrationFolds) throws Exception {
-        if (modelFile == null) {
-            throw new IllegalArgumentException("choose where to save the model (model_file)");
-        }
-        Method method = Methods.get(methodId == null || methodId.isBlank() ? "ast" : methodId);
-        DetectorConfig config = Methods.config(method, preset, epochs, imageSize);
-        config.input = InputMode.parse(input == null ? "rgb" : input);
-        config.depthScale = DepthMap.metresPerUnit(depthUnit);
-        config.targetFpr = operatingPoint(falseAlarmsPer100);
-        if (calibrationFolds >= 0) {
-            config.calibrationFolds = calibrationFolds;
-        }
+        Setup setup = Setup.of(methodId, preset, epochs, imageSize, input, depthUnit, falseAlarmsPer100, calibrationFolds, modelFile);
+        Method method = setup.method();
+        DetectorConfig config = setup.config();
         List<ImageSource> sources;
         boolean withDepth;
         if (Inputs.given(folder) != null) {
@@ -176,17 +184,9 @@ public class TrainAstCommand extends ProgressCommand {
     public static String trainImg(String methodId, RandomAccessibleInterval<?> img, RandomAccessibleInterval<?> depth, String input,
                                   String depthUnit, String preset, File backbone, int epochs, int imageSize, File modelFile, boolean overwrite,
                                   FijiProgress progress, double falseAlarmsPer100, int calibrationFolds) throws Exception {
-        if (modelFile == null) {
-            throw new IllegalArgumentException("choose where to save the model (model_file)");
-        }
-        Method method = Methods.get(methodId == null || methodId.isBlank() ? "ast" : methodId);
-        DetectorConfig config = Methods.config(method, preset, epochs, imageSize);
-        config.input = InputMode.parse(input == null ? "rgb" : input);
-        config.depthScale = DepthMap.metresPerUnit(depthUnit);
-        config.targetFpr = operatingPoint(falseAlarmsPer100);
-        if (calibrationFolds >= 0) {
-            config.calibrationFolds = calibrationFolds;
-        }
+        Setup setup = Setup.of(methodId, preset, epochs, imageSize, input, depthUnit, falseAlarmsPer100, calibrationFolds, modelFile);
+        Method method = setup.method();
+        DetectorConfig config = setup.config();
         List<PixelSource> slices = Imglib2Images.slices(img);
         if (config.input.usesDepth() && depth == null) {
             throw new IllegalArgumentException("input " + config.input.label + " needs depth: give depth_img, or set input to rgb");

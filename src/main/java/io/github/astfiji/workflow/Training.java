@@ -79,9 +79,9 @@ public final class Training {
                             first(h.losses.get(i)), last(h.losses.get(i))));
                 }
                 return String.format(Locale.ROOT,
-                        "Model written to %s%nTrained %s on %d images in %.0f s (%s backbone, channels %s, stride %s, preset %s, sizing %s).%n"
+                        "Model written to %s%nTrained %s on %d images in %.0f s on %s (%s backbone, channels %s, stride %s, preset %s, sizing %s).%n"
                                 + "%s.%nThresholds from %d %s normal images: image score %.5g, pixel %.5g; %s.%nScore plot: %s",
-                        modelFile, method.displayName(), images.size(), h.totalSeconds(), bb.id(),
+                        modelFile, method.displayName(), images.size(), h.totalSeconds(), Engines.describe(), bb.id(),
                         java.util.Arrays.toString(m.inputChannels()), java.util.Arrays.toString(bb.scaleStrides()), config.preset,
                         config.sizing, losses, s.images, s.source, s.fprThreshold, s.pixelThreshold, s.operatingPoint(), plot) + f1Note;
             }

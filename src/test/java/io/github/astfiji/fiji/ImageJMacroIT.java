@@ -56,18 +56,38 @@ class ImageJMacroIT {
                 600, null);
     }
 
+    /**
+     * Runs a command with a hard time limit. Output is read on its own thread so that a
+     * child that never closes stdout (ImageJ waiting on a dialog, Xvfb) cannot block the
+     * limit; on time-out the whole process tree is killed and the output so far is shown.
+     */
     static String run(List<String> cmd, int timeoutSeconds, Path dir) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         if (dir != null) {
             pb.directory(dir.toFile());
         }
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try (var in = p.getInputStream()) {
+                in.transferTo(out);
+            } catch (IOException ignored) {
+                // the process was killed; what was read is kept
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!finished) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new AssertionError("timed out: " + cmd);
+            reader.join(5000);
+            throw new AssertionError("timed out after " + timeoutSeconds + " s: " + cmd + "\n" + out.toString(StandardCharsets.UTF_8));
         }
-        String text = new String(out, StandardCharsets.UTF_8);
+        reader.join(10_000);
+        // xvfb-run can leave Xvfb behind if java died oddly
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        String text = out.toString(StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
             throw new AssertionError("exit " + p.exitValue() + " from " + cmd + "\n" + text);
         }

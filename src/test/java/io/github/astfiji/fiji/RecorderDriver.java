@@ -23,14 +23,25 @@ import java.io.File;
  */
 public final class RecorderDriver {
 
-    public static void main(String[] args) throws Exception {
-        if (args[0].equals("train")) {
-            train(args[1], args[2], new File(args[3]));
-            return;
+    /** Always exits: ImageJ's AWT threads would otherwise keep a failed run alive forever. */
+    public static void main(String[] args) {
+        startWatchdog(240);
+        int status = 0;
+        try {
+            if (args[0].equals("train")) {
+                train(args[1], args[2], new File(args[3]));
+            } else {
+                detect(args[0], args[1], new File(args[2]));
+            }
+        } catch (Throwable t) {
+            t.printStackTrace(System.out);
+            status = 3;
         }
-        String model = args[0];
-        String input = args[1];
-        File out = new File(args[2]);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    static void detect(String model, String input, File out) throws Exception {
         new ImageJ(ImageJ.NO_SHOW);
         Recorder recorder = new Recorder();
         Thread user = new Thread(() -> fillDialog("Detect Anomalies", model, input, out.getPath()));
@@ -49,7 +60,6 @@ public final class RecorderDriver {
         }
         IJ.runMacro(line);
         System.out.println("REPLAYED CSV: " + csv.exists() + " " + (csv.exists() ? java.nio.file.Files.readAllLines(csv.toPath()).size() : 0));
-        System.exit(0);
     }
 
     /** Records Train AST with a method picked in the dialog, then replays the recorded line. */
@@ -77,12 +87,61 @@ public final class RecorderDriver {
         }
         System.out.println("RECORDED: " + line);
         System.out.println("FIRST RUN MODEL: " + model.exists());
-        if (!model.delete()) {
-            throw new IllegalStateException("the recorded run wrote no " + model);
+        // the first run is done once its score plot (written last) is there; the replay would
+        // rightly refuse to overwrite either file, so both go
+        File plot = new File(model.getParentFile(), model.getName().replaceFirst("\\.ast$", "") + "_scores.png");
+        end = System.currentTimeMillis() + 60_000;
+        while (!plot.exists() && System.currentTimeMillis() < end) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(500);
+        if (!model.delete() || !plot.delete()) {
+            throw new IllegalStateException("the recorded run wrote no " + model + " or no " + plot);
         }
         IJ.runMacro(line);
         System.out.println("REPLAYED MODEL: " + model.exists() + " " + model.length());
-        System.exit(0);
+    }
+
+    /** If the run stalls (a modal error dialog, say), shows what is on screen and in the Log, then exits. */
+    static void startWatchdog(int seconds) {
+        Thread dog = new Thread(() -> {
+            sleep(seconds * 1000L);
+            System.out.println("STALLED after " + seconds + " s; windows on screen:");
+            for (Window w : Window.getWindows()) {
+                if (w.isShowing()) {
+                    System.out.println("  " + w.getClass().getSimpleName() + " " + (w instanceof java.awt.Dialog ? ((java.awt.Dialog) w).getTitle() : "")
+                            + " " + describe(w));
+                }
+            }
+            System.out.println("LOG: " + IJ.getLog());
+            System.out.flush();
+            Runtime.getRuntime().halt(4);
+        });
+        dog.setDaemon(true);
+        dog.start();
+    }
+
+    /** The text of the labels in a window, where an error dialog keeps its message. */
+    static String describe(java.awt.Container c) {
+        StringBuilder text = new StringBuilder();
+        for (java.awt.Component child : c.getComponents()) {
+            if (child instanceof java.awt.Label) {
+                text.append(((java.awt.Label) child).getText()).append(' ');
+            } else if (child instanceof ij.gui.MultiLineLabel) {
+                try {
+                    java.lang.reflect.Field lines = ij.gui.MultiLineLabel.class.getDeclaredField("lines");
+                    lines.setAccessible(true);
+                    text.append(String.join(" / ", (String[]) lines.get(child))).append(' ');
+                } catch (ReflectiveOperationException e) {
+                    text.append("(message unreadable) ");
+                }
+            } else if (child instanceof java.awt.TextArea) {
+                text.append(((java.awt.TextArea) child).getText()).append(' ');
+            } else if (child instanceof java.awt.Container) {
+                text.append(describe((java.awt.Container) child));
+            }
+        }
+        return text.toString();
     }
 
     static GenericDialog waitForDialog(String title) {

@@ -39,7 +39,7 @@ public final class TorchScriptBackbone implements Backbone {
         }
         this.file = file;
         this.checksum = sha256(file);
-        this.model = Model.newInstance("backbone", Device.cpu(), "PyTorch");
+        this.model = Model.newInstance("backbone", io.github.astfiji.core.Engines.device(), "PyTorch");
         try {
             model.load(file);
         } catch (MalformedModelException | IOException | RuntimeException e) {

@@ -46,6 +46,7 @@ public class DetectAnomaliesPlugin implements PlugIn {
         FijiProgress progress = new FijiProgress(() -> false);
         ResultsTable table = new ResultsTable();
         try {
+            io.github.astfiji.fiji.EngineSettings.apply();
             if (PluginDialogs.file(folder) != null) {
                 String summary = DetectAnomaliesCommand.detectFolder(PluginDialogs.file(model), PluginDialogs.file(folder),
                         PluginDialogs.file(depthFolder), PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, table, progress,

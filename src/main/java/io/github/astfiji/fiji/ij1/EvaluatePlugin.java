@@ -35,6 +35,7 @@ public class EvaluatePlugin implements PlugIn {
         PluginDialogs.remember("dataset_folder", dataset);
         ResultsTable table = new ResultsTable();
         try {
+            io.github.astfiji.fiji.EngineSettings.apply();
             String md = EvaluateCommand.evaluate(PluginDialogs.file(dataset), methods, input, preset, PluginDialogs.file(backbone), epochs,
                     PluginDialogs.file(out), table, new FijiProgress(() -> false));
             IJ.log(md);

@@ -54,6 +54,7 @@ public class TrainAstPlugin implements PlugIn {
         boolean overwrite = gd.getNextBoolean();
         PluginDialogs.remember("training_folder", folder);
         try {
+            io.github.astfiji.fiji.EngineSettings.apply();
             String summary = TrainAstCommand.train(method, PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
                     PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false), falseAlarms, folds);
             IJ.log(summary);

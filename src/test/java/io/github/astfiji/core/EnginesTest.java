@@ -1,0 +1,59 @@
+package io.github.astfiji.core;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The device and thread choice, on a machine without a GPU (as CI is): auto falls back to
+ * the CPU and says so, a GPU asked for is refused with what to install, tensors are made
+ * on the chosen device, and the thread count reaches the running engine.
+ */
+class EnginesTest {
+
+    @Test
+    void deviceChoiceOnAMachineWithoutAGpu() {
+        assertEquals(-2, Engines.parse("auto"));
+        assertEquals(-1, Engines.parse("CPU"));
+        assertEquals(0, Engines.parse("gpu"));
+        assertEquals(3, Engines.parse("gpu:3"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Engines.configure("tpu", 0));
+        assertTrue(bad.getMessage().contains("auto, cpu, gpu or gpu:N"), bad.getMessage());
+        try {
+            Engines.configure("gpu:0", 0);
+            IllegalStateException none = assertThrows(IllegalStateException.class, Engines::newManager);
+            assertTrue(none.getMessage().contains("sees no GPU") && none.getMessage().contains("CUDA")
+                    && none.getMessage().contains("--device cpu"), none.getMessage());
+            Engines.configure("auto", 0);
+            assertEquals(Device.cpu(), Engines.device(), "auto takes the CPU when there is no GPU");
+            assertTrue(Engines.describe().startsWith("cpu ("), Engines.describe());
+            try (NDManager m = Engines.newManager()) {
+                NDArray a = m.create(new float[] {1, 2, 3});
+                assertEquals(Device.cpu(), a.getDevice(), "tensors live on the chosen device");
+                assertEquals(Device.cpu(), m.newSubManager().getDevice(), "sub-managers inherit it");
+            }
+        } finally {
+            Engines.configure("auto", 0);
+        }
+    }
+
+    @Test
+    void threadsReachTheRunningEngine() {
+        Engines.device(); // the engine is running
+        int before = JniUtils.getNumThreads();
+        try {
+            Engines.configure(null, 1);
+            assertEquals(1, JniUtils.getNumThreads());
+            assertTrue(Engines.describe().contains("1 threads"), Engines.describe());
+            assertThrows(IllegalArgumentException.class, () -> Engines.configure(null, -2));
+        } finally {
+            Engines.configure(null, before);
+        }
+    }
+}

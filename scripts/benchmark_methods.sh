@@ -5,7 +5,8 @@
 # seed, one JVM per data set and seed. Run after `mvn package`; then
 #   python3 scripts/summarise_methods.py target/methods-bench
 # prints the tables (mean and standard deviation over seeds).
-# Results: $OUT/<data>/seed<N>/results.{md,csv}, results_by_type.csv.
+# Results: $OUT/<data>/seed<N>/results.{md,csv}, results_by_type.csv. METHODS, SETS and
+# SEEDS choose what runs (e.g. METHODS=us SETS=brick SEEDS="0 1 2").
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
@@ -13,6 +14,7 @@ WORK="${WORK:-$here/target/bench-data}"
 OUT="${OUT:-$here/target/methods-bench}"
 SEEDS="${SEEDS:-0 1 2}"
 METHODS="${METHODS:-ast,rd}"
+SETS="${SETS:-brick gravel grass synthetic-rgb}"
 SKIMAGE="${SKIMAGE:-/usr/lib/python3/dist-packages/skimage/data}"
 run() { java -Djava.awt.headless=true -jar "$JAR" "$@"; }
 for t in gravel grass; do
@@ -21,7 +23,7 @@ done
 [ -d "$WORK/synthetic-large" ] || run make-synthetic --out "$WORK/synthetic-large" --size large
 declare -A DATA=([brick]="$here/test-images" [gravel]="$WORK/bench-gravel" [grass]="$WORK/bench-grass"
                  [synthetic-rgb]="$WORK/synthetic-large")
-for name in brick gravel grass synthetic-rgb; do
+for name in $SETS; do
   for seed in $SEEDS; do
     dest="$OUT/$name/seed$seed"
     [ -f "$dest/results.csv" ] && continue

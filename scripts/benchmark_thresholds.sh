@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Operating points (BENCHMARKS.md, Verdicts): AST, CPU preset, trained per data set and
-# seed with thresholds from a 20 % hold-out (before) and from 5-fold scoring (after);
+# seed with thresholds from a 20 % hold-out and from 5-fold scoring (FOLDS="0 5");
 # verdicts on the test images at the model's own operating point (1 expected false alarm
 # per 100 normal parts) and at other sensitivities without retraining. Prints one CSV line
 # per model and sensitivity: data,seed,calibration,normal_images_used,sensitivity,
 # false_alarms,normal_test,misses,defect_test. Run after `mvn package` and
-# scripts/benchmark_methods.sh (which makes the data sets).
+# scripts/benchmark_methods.sh (which makes the data sets). SETS picks data sets (names
+# below); TAG labels a variant (another JAR) so that two builds can be compared.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
 WORK="${WORK:-$here/target/bench-data}"
 OUT="${OUT:-$here/target/threshold-bench}"
 SEEDS="${SEEDS:-0 1 2}"
+FOLDS="${FOLDS:-0 5}"
+TAG="${TAG:-}"
+SETS="${SETS:-brick gravel grass synthetic-weave synthetic-granite synthetic-puck synthetic-board}"
 run() { java -Djava.awt.headless=true -jar "$JAR" "$@"; }
 count() { # scores.csv -> "false_alarms,normal,misses,defects"
   awk -F, 'NR > 1 && $5 != "error" { if ($2 == "good") { n++; if ($5 == "anomalous") fa++ } else { d++; if ($5 == "normal") m++ } }
@@ -22,17 +26,18 @@ for c in weave granite puck board; do sets+=("synthetic-$c:$WORK/synthetic-large
 echo "data,seed,calibration,normal_images_used,sensitivity,false_alarms,normal_test,misses,defect_test"
 for entry in "${sets[@]}"; do
   name="${entry%%:*}"; data="${entry#*:}"
+  [[ " $SETS " == *" $name "* ]] || continue
   extra=()
   [[ "$name" == synthetic-* ]] && extra=(--image-size 128 --input rgb)
   for seed in $SEEDS; do
-    for folds in 0 5; do
-      dir="$OUT/$name/seed$seed/folds$folds"
+    for folds in $FOLDS; do
+      dir="$OUT/$name/seed$seed/folds$folds$TAG"
       mkdir -p "$dir"
       model="$dir/model.ast"
       [ -f "$model" ] || run train --images "$data/train/good" --model "$model" --seed "$seed" --calibration-folds "$folds" \
           "${extra[@]}" > "$dir/train.log" 2>&1
       used=$(grep -o "Thresholds from [0-9]*" "$dir/train.log" | grep -o "[0-9]*$")
-      label=$([ "$folds" = 0 ] && echo "hold-out 20%" || echo "5-fold")
+      label=$([ "$folds" = 0 ] && echo "hold-out 20%" || echo "$folds-fold$TAG")
       for s in model 0.2 5 20; do
         out="$dir/detect-$s"
         opts=()

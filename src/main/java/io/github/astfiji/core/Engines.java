@@ -108,6 +108,57 @@ public final class Engines {
         return resolved;
     }
 
+    /**
+     * A hint for a busy machine, or "": PyTorch's default is a thread per core, and beside
+     * other CPU-bound processes that is slower than fewer threads (measured: 2.8 times the
+     * time with 2 threads beside one busy process on 2 cores, 1.1 times with 1 thread;
+     * BENCHMARKS.md, Threads). The cores busy right now are read from Linux's /proc/stat
+     * over a quarter second (the load average would still count a run that just ended);
+     * call it before the run's own work starts.
+     */
+    public static String busyMachineHint() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (device().isGpu() || JniUtils.getNumThreads() < cores) {
+            return "";
+        }
+        double busy = busyCores();
+        if (busy < 0.75) {
+            return "";
+        }
+        int free = Math.max(1, cores - (int) Math.round(busy));
+        return String.format(java.util.Locale.ROOT, "Other processes kept %.1f of this machine's %d cores busy as training began "
+                + "and training used %d threads; beside such work --threads %d (Plugins > Anomaly Detection > Options in Fiji) is "
+                + "usually faster.", busy, cores, JniUtils.getNumThreads(), free);
+    }
+
+    /** Cores busy over a quarter second, from /proc/stat; 0 where that cannot be read. */
+    static double busyCores() {
+        try {
+            long[] a = cpuTimes();
+            Thread.sleep(250);
+            long[] b = cpuTimes();
+            double total = b[0] - a[0];
+            return total <= 0 ? 0 : (b[1] - a[1]) / total * Runtime.getRuntime().availableProcessors();
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** {total, busy} jiffies of all CPUs (busy = all but idle and iowait). */
+    private static long[] cpuTimes() throws java.io.IOException {
+        String line = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
+        String[] f = line.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {total, total - idle};
+    }
+
     /** What this run computes on, for messages: "cpu (2 threads)" or "gpu(0)". */
     public static String describe() {
         Device d = device();

@@ -63,6 +63,7 @@ public final class Training {
         }
         try (NDManager root = Engines.newManager()) {
             Backbone bb = Backbones.create(backbone, method.defaultBackbone(), root, config.imageSize, config.seed);
+            String busy = Engines.busyMachineHint();
             Trainer trainer = new Trainer(method, config, progress);
             try (Detector m = trainer.train(images, bb, root)) {
                 String f1Note = "";
@@ -83,7 +84,8 @@ public final class Training {
                                 + "%s.%nThresholds from %d %s normal images: image score %.5g, pixel %.5g; %s.%nScore plot: %s",
                         modelFile, method.displayName(), images.size(), h.totalSeconds(), Engines.describe(), bb.id(),
                         java.util.Arrays.toString(m.inputChannels()), java.util.Arrays.toString(bb.scaleStrides()), config.preset,
-                        config.sizing, losses, s.images, s.source, s.fprThreshold, s.pixelThreshold, s.operatingPoint(), plot) + f1Note;
+                        config.sizing, losses, s.images, s.source, s.fprThreshold, s.pixelThreshold, s.operatingPoint(), plot) + f1Note
+                        + (busy.isEmpty() ? "" : System.lineSeparator() + busy);
             }
         }
     }

@@ -277,7 +277,7 @@ class CliTest {
         Path model = dir.resolve("m.ast");
         Run train = cli(concat(new String[] {"train", "--images", "test-images/train/good", "--model", model.toString()}, FAST));
         assertEquals(0, train.code(), train.out());
-        assertTrue(train.out().contains("5-fold normal images") && train.out().contains("false alarms per 100 normal parts"), train.out());
+        assertTrue(train.out().contains("held-out normal images") && train.out().contains("false alarms per 100 normal parts"), train.out());
         assertNotBlank(dir.resolve("m_scores.png"));
         Path a = dir.resolve("default");
         Path b = dir.resolve("sensitive");

@@ -56,4 +56,28 @@ class EnginesTest {
             Engines.configure(null, before);
         }
     }
+
+    @Test
+    void aSpinningNeighbourCountsAsABusyCore() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/stat")), "Linux only");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread spinner = new Thread(() -> {
+            long x = 0;
+            while (!stop.get()) {
+                x += System.nanoTime() % 7;
+            }
+            if (x == 42) {
+                System.out.print("");
+            }
+        });
+        spinner.start();
+        try {
+            Thread.sleep(100);
+            double busy = Engines.busyCores();
+            assertTrue(busy >= 0.6 && busy <= Runtime.getRuntime().availableProcessors() + 0.01, "busy cores " + busy);
+        } finally {
+            stop.set(true);
+            spinner.join();
+        }
+    }
 }

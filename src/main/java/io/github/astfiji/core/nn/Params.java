@@ -103,7 +103,11 @@ public final class Params implements AutoCloseable {
             throw new IllegalArgumentException("Parameter " + name + " expects " + a.size()
                     + " values, got " + data.length);
         }
-        a.set(data);
+        // an indexed copy, not NDArray.set(float[]): DJL 0.35's native set() enters libtorch's
+        // deprecated AutoNonVariableTypeMode, which prints an alarming warning on every run
+        try (NDArray values = a.getManager().create(data, a.getShape())) {
+            a.set(new ai.djl.ndarray.index.NDIndex("..."), values);
+        }
     }
 
     /** Writes names, shapes and float32 values; the layout read back by {@link #read}. */

@@ -59,7 +59,7 @@ public final class RdMethod implements Method {
                 c.widthFactor = 1;
                 c.batchSize = 8;
                 c.epochs = 100;
-                c.calibrationFolds = 5;
+                c.calibrationFolds = 0; // as AST's cpu preset (BENCHMARKS.md, Verdicts)
                 return c;
             default:
                 throw new IllegalArgumentException("unknown preset '" + name + "' for Reverse Distillation; use one of cpu, paper");

@@ -82,7 +82,8 @@ public final class OptimiserStep {
                     adam.update(names.get(k), params.get(names.get(k)), g);
                     g.muli(0f); // PyTorch accumulates gradients: reset for the next step
                 } else {
-                    g.set(new float[(int) g.size()]);
+                    // indexed fill: muli(0) keeps NaN, and set(float[]) warns (see Params.set)
+                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
                 }
             }
             return finite;

@@ -423,29 +423,86 @@ public final class Trainer {
         return out;
     }
 
-    /** Image and pixel scores of normal images per map, as the statistics want them. */
+    /** Out-of-fold scores of the normal images per map, as the statistics want them. */
     private final class OutOfFold {
         final float[][] imageScores;
-        final List<List<float[]>> pixels = new ArrayList<>();
+        final float[][][] pixels;
 
         OutOfFold(int maps, int n) {
             imageScores = new float[maps][n];
-            for (int k = 0; k < maps; k++) {
-                pixels.add(new ArrayList<>());
-            }
+            pixels = new float[maps][n][];
         }
 
         void add(int image, Scores s) {
             for (int k = 0; k < imageScores.length; k++) {
                 imageScores[k][image] = s.get(k).score;
-                pixels.get(k).add(s.get(k).foregroundValues());
+                pixels[k][image] = s.get(k).foregroundValues();
             }
         }
 
+        /** Sets the detector's statistics from the out-of-fold scores, the unstable ones left out. */
         void setStats(Detector detector, String source) {
+            int n = imageScores.length == 0 ? 0 : imageScores[0].length;
+            boolean[] unstable = unstableScores(imageScores);
+            int dropped = 0;
+            for (boolean u : unstable) {
+                dropped += u ? 1 : 0;
+            }
+            if (dropped > n / 2) {
+                throw new IllegalStateException("k-fold calibration failed: " + dropped + " of " + n + " normal images got non-finite or "
+                        + "absurd scores from the fold models; lower the learning rate, or use --calibration-folds 0 (calibration_folds=0)");
+            }
+            String label = dropped == 0 ? source : source + " (" + dropped + " numerically unstable fold score(s) left out)";
             for (int k = 0; k < imageScores.length; k++) {
+                float[] kept = new float[n - dropped];
+                List<float[]> keptPixels = new ArrayList<>();
+                for (int i = 0, j = 0; i < n; i++) {
+                    if (!unstable[i]) {
+                        kept[j++] = imageScores[k][i];
+                        keptPixels.add(pixels[k][i]);
+                    }
+                }
                 detector.setStats(detector.method().mapNames().get(k),
-                        ScoreStats.of(imageScores[k], FloatArrays.concat(pixels.get(k)), config.targetFpr, source));
+                        ScoreStats.of(kept, FloatArrays.concat(keptPixels), config.targetFpr, label));
+            }
+        }
+    }
+
+    /**
+     * Images whose out-of-fold score (in any map) is non-finite or beyond a million times
+     * that map's median. A fold model that blew up on one image (seen once: 3e22 on a normal
+     * tile where the others scored about 1) says nothing about normal variation, and one
+     * such score would set the threshold.
+     */
+    static boolean[] unstableScores(float[][] imageScores) {
+        int n = imageScores.length == 0 ? 0 : imageScores[0].length;
+        boolean[] unstable = new boolean[n];
+        for (float[] map : imageScores) {
+            float[] sorted = map.clone();
+            Arrays.sort(sorted);
+            double median = n == 0 ? 0 : sorted[n / 2];
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(map[i]) || (median > 0 && map[i] > 1e6 * median)) {
+                    unstable[i] = true;
+                }
+            }
+        }
+        return unstable;
+    }
+
+    /** Scores the given images in batches, as detection does, handing each result to {@code sink}. */
+    private void scoreImages(Detector scorer, List<ImageSource> images, List<Integer> ids,
+                             java.util.function.BiConsumer<Integer, Scores> sink) throws IOException {
+        for (int start = 0; start < ids.size(); start += config.batchSize) {
+            progress.checkCancelled();
+            List<Integer> part = ids.subList(start, Math.min(ids.size(), start + config.batchSize));
+            List<Detector.Input> batch = new ArrayList<>();
+            for (int i : part) {
+                batch.add(prepare(images.get(i), scorer));
+            }
+            List<Scores> scored = scorer.score(batch);
+            for (int j = 0; j < part.size(); j++) {
+                sink.accept(part.get(j), scored.get(j));
             }
         }
     }
@@ -478,18 +535,7 @@ public final class Trainer {
                 Detector scorer = new Detector(method, config, foldManager, pre, backbone, net);
                 List<Integer> members = new ArrayList<>(fold);
                 java.util.Collections.sort(members);
-                for (int start = 0; start < members.size(); start += config.batchSize) {
-                    progress.checkCancelled();
-                    List<Integer> ids = members.subList(start, Math.min(members.size(), start + config.batchSize));
-                    List<Detector.Input> batch = new ArrayList<>();
-                    for (int i : ids) {
-                        batch.add(prepare(images.get(i), scorer));
-                    }
-                    List<Scores> scored = scorer.score(batch);
-                    for (int j = 0; j < ids.size(); j++) {
-                        out.add(ids.get(j), scored.get(j));
-                    }
-                }
+                scoreImages(scorer, images, members, out::add);
                 net.close();
             }
         }

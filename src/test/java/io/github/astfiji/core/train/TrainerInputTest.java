@@ -124,4 +124,16 @@ class TrainerInputTest {
                     "an all-background batch contributes nothing, not NaN");
         }
     }
+
+    @Test
+    void blownUpFoldScoresAreLeftOutOfTheThresholds() {
+        // two maps; image 3 blew up in the first map, image 5 is NaN in the second; image 4 is merely high
+        float[][] scores = {
+            {1.0f, 1.2f, 0.9f, 3e22f, 4.0f, 1.1f},
+            {50f, 60f, 55f, 58f, 90f, Float.NaN},
+        };
+        boolean[] unstable = Trainer.unstableScores(scores);
+        assertTrue(unstable[3] && unstable[5], java.util.Arrays.toString(unstable));
+        assertTrue(!unstable[0] && !unstable[1] && !unstable[2] && !unstable[4], "a high but finite score is normal variation, kept");
+    }
 }

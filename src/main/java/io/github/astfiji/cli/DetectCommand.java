@@ -70,7 +70,9 @@ final class DetectCommand implements Callable<Integer> {
             options.shard(shard);
         }
         options.problems = line -> System.err.println("Skipped " + line);
+        long loading = System.nanoTime();
         try (NDManager root = Engines.newManager(); Detector m = ModelFile.read(model, root, backbone)) {
+            double loadSeconds = (System.nanoTime() - loading) / 1e9;
             if (depth != null && !m.config().input.usesDepth()) {
                 throw new IllegalArgumentException(model + " was trained on " + m.config().input.label
                         + " images only and does not use depth; leave --depth out");
@@ -101,6 +103,11 @@ final class DetectCommand implements Callable<Integer> {
                     summary.resumed > 0 ? ", " + summary.resumed + " done by an earlier run" : "",
                     summary.failures() > 0 ? ", " + summary.failures() + " could not be scored (error column)" : "",
                     out.resolve(BatchDetection.CSV_NAME), out);
+            if (!summary.rows.isEmpty()) {
+                System.out.printf(java.util.Locale.ROOT, "Model and engine loaded in %.1f s; images read, scored and written in %.1f s "
+                        + "(%.0f ms per image, of which scoring %.0f ms)%n", loadSeconds, summary.seconds,
+                        1000 * summary.seconds / summary.rows.size(), 1000 * summary.scoringSeconds / summary.rows.size());
+            }
             if (summary.failures() > 0 && summary.scored() == 0 && summary.resumed == 0) {
                 System.err.println("Error: none of the images could be scored; see the error column of " + out.resolve(BatchDetection.CSV_NAME));
                 return 1;

@@ -89,6 +89,7 @@ public final class Engines {
             return resolved;
         }
         Engine engine = engine();
+        NativeAllocator.tune();
         int want = parse(deviceSpec);
         int gpus = engine.getGpuCount();
         if (want == -2) {
@@ -157,6 +158,24 @@ public final class Engines {
         }
         long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
         return new long[] {total, total - idle};
+    }
+
+    /** Restores the thread's gradient recording when closed. */
+    public interface GradientsOff extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Switches off PyTorch's gradient recording on this thread (it is on by default, and
+     * operators on trainable weights would otherwise build an autograd graph that scoring
+     * never uses) until the returned guard is closed.
+     */
+    public static GradientsOff gradientsOff() {
+        device(); // the engine must be running
+        boolean was = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        return () -> JniUtils.setGradMode(was);
     }
 
     /** What this run computes on, for messages: "cpu (2 threads)" or "gpu(0)". */

@@ -115,6 +115,10 @@ public final class BatchDetection {
         public final List<String> warnings = new ArrayList<>();
         /** The image threshold the verdicts were made at. */
         public float threshold;
+        /** Seconds spent reading, scoring and writing this run's images (the model already loaded). */
+        public double seconds;
+        /** Of those, seconds inside the detector (preprocessing, backbone, networks, maps). */
+        public double scoringSeconds;
 
         public long failures() {
             return rows.stream().filter(Row::failed).count();
@@ -210,29 +214,67 @@ public final class BatchDetection {
         float threshold = model.stats().threshold(options.falseAlarmsPer100);
         Set<String> warned = new HashSet<>();
         progress.stage("Detecting", mine.size());
+        long started = System.nanoTime();
         int step = 0;
-        for (int i : mine) {
-            progress.checkCancelled();
-            Path f = files.get(i);
-            // depth paired by the folder layout (MVTec 3D-AD) is only read when the model uses it
-            Path d = depths == null || !model.config().input.usesDepth() ? null : depths.get(i);
-            Row row;
-            try {
-                row = detectOne(model, inputRoot, f, d, outDir, options.overwrite || options.resume, high, threshold, warned, summary);
-            } catch (IOException | RuntimeException e) {
-                if (e instanceof java.util.concurrent.CancellationException) {
-                    throw e;
-                }
-                String why = ImageFiles.explain(e);
-                row = new Row(name(inputRoot, f), label(inputRoot, f), why);
-                if (options.problems != null) {
-                    options.problems.accept(f + ": " + why);
+        int next = 0;
+        while (next < mine.size()) {
+            // a group of images read and checked, scored in one call so that their views share
+            // passes through the networks; failures keep their place in the table
+            List<Object> group = new ArrayList<>(); // Loaded or a failure Row, in input order
+            List<Detector.Input> inputs = new ArrayList<>();
+            long groupPixels = 0;
+            while (next < mine.size() && inputs.size() < GROUP_IMAGES && groupPixels < GROUP_PIXELS) {
+                progress.checkCancelled();
+                int i = mine.get(next++);
+                Path f = files.get(i);
+                // depth paired by the folder layout (MVTec 3D-AD) is only read when the model uses it
+                Path d = depths == null || !model.config().input.usesDepth() ? null : depths.get(i);
+                try {
+                    Loaded one = load(model, inputRoot, f, d, outDir, options.overwrite || options.resume, warned, summary);
+                    group.add(one);
+                    inputs.add(one.input);
+                    groupPixels += (long) one.pixels.width() * one.pixels.height();
+                } catch (IOException | RuntimeException e) {
+                    group.add(failure(e, inputRoot, f, options));
                 }
             }
-            summary.rows.add(row);
-            append(csv, row);
-            progress.step(++step, f.getFileName().toString());
+            List<Scores> scored = null;
+            long scoring = System.nanoTime();
+            if (inputs.size() > 1) {
+                try {
+                    scored = model.score(inputs);
+                } catch (RuntimeException e) {
+                    if (e instanceof java.util.concurrent.CancellationException) {
+                        throw e;
+                    }
+                    scored = null; // scored one by one below, so that the failing image is named
+                }
+            }
+            summary.scoringSeconds += (System.nanoTime() - scoring) / 1e9;
+            int k = 0;
+            for (Object item : group) {
+                Row row;
+                if (item instanceof Row) {
+                    row = (Row) item;
+                } else {
+                    Loaded one = (Loaded) item;
+                    try {
+                        progress.checkCancelled();
+                        long alone = System.nanoTime();
+                        Scores r = scored != null ? scored.get(k) : model.score(one.input);
+                        summary.scoringSeconds += scored != null ? 0 : (System.nanoTime() - alone) / 1e9;
+                        row = finish(model, one, r, outDir, high, threshold);
+                    } catch (IOException | RuntimeException e) {
+                        row = failure(e, inputRoot, one.file, options);
+                    }
+                    k++;
+                }
+                summary.rows.add(row);
+                append(csv, row);
+                progress.step(++step, Path.of(row.image).getFileName().toString());
+            }
         }
+        summary.seconds = (System.nanoTime() - started) / 1e9;
         writePlot(model, csv, threshold, outDir);
         summary.threshold = threshold;
         return summary;
@@ -254,8 +296,45 @@ public final class BatchDetection {
         Plots.save(Plots.scores(model.stats(), threshold, batch, "Image scores: " + outDir.getFileName()), outDir.resolve(PLOT_NAME));
     }
 
-    private static Row detectOne(Detector model, Path inputRoot, Path f, Path depthFile, Path outDir, boolean replace, float high,
-                                 float threshold, Set<String> warned, Summary summary) throws IOException {
+    /** At most this many images are scored together (when they are small enough, see GROUP_PIXELS). */
+    static final int GROUP_IMAGES = 8;
+    /** Images are added to a group until their pixels reach this, so that large images are held one at a time. */
+    static final long GROUP_PIXELS = 8L << 20;
+
+    /** An image read, checked and prepared for scoring. */
+    private static final class Loaded {
+        final Path file;
+        final String name;
+        final String label;
+        final String stem;
+        final ImagePlus imp;
+        final ImagePlusPixels pixels;
+        final Detector.Input input;
+
+        Loaded(Path file, String name, String label, String stem, ImagePlus imp, ImagePlusPixels pixels, Detector.Input input) {
+            this.file = file;
+            this.name = name;
+            this.label = label;
+            this.stem = stem;
+            this.imp = imp;
+            this.pixels = pixels;
+            this.input = input;
+        }
+    }
+
+    private static Row failure(Exception e, Path inputRoot, Path f, Options options) {
+        if (e instanceof java.util.concurrent.CancellationException) {
+            throw (java.util.concurrent.CancellationException) e;
+        }
+        String why = ImageFiles.explain(e);
+        if (options.problems != null) {
+            options.problems.accept(f + ": " + why);
+        }
+        return new Row(name(inputRoot, f), label(inputRoot, f), why);
+    }
+
+    private static Loaded load(Detector model, Path inputRoot, Path f, Path depthFile, Path outDir, boolean replace,
+                               Set<String> warned, Summary summary) throws IOException {
         String stem = outputStem(inputRoot, f);
         for (String suffix : OUTPUTS) {
             ImageFiles.checkWritable(outDir.resolve(stem + suffix), replace);
@@ -278,9 +357,14 @@ public final class BatchDetection {
         if (warning != null && warned.add("size")) {
             summary.warnings.add("Note: " + f.getFileName() + " is " + warning + ".");
         }
-        Scores r = model.score(pixels, depth, null);
-        int w = pixels.width();
-        int h = pixels.height();
+        return new Loaded(f, name(inputRoot, f), label(inputRoot, f), stem, imp, pixels, model.prepare(pixels, depth, null));
+    }
+
+    private static Row finish(Detector model, Loaded one, Scores r, Path outDir, float high, float threshold) throws IOException {
+        String stem = one.stem;
+        ImagePlus imp = one.imp;
+        int w = one.pixels.width();
+        int h = one.pixels.height();
         int factor = outputFactor(w, h);
         int ow = Math.max(1, w / factor);
         int oh = Math.max(1, h / factor);
@@ -309,7 +393,7 @@ public final class BatchDetection {
         for (int l : labels) {
             regions = Math.max(regions, l);
         }
-        return new Row(name(inputRoot, f), label(inputRoot, f), r, model.stats(), threshold, regions, count * factor * factor);
+        return new Row(one.name, one.label, r, model.stats(), threshold, regions, count * factor * factor);
     }
 
     /** The smallest whole factor that brings an output under {@link #MAX_OUTPUT_PIXELS}. */

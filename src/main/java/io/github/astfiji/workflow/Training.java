@@ -79,6 +79,15 @@ public final class Training {
                     losses.append(String.format(Locale.ROOT, "%s%s loss %.4f -> %.4f", i == 0 ? "" : ", ", capitalise(h.phases.get(i)),
                             first(h.losses.get(i)), last(h.losses.get(i))));
                 }
+                StringBuilder times = new StringBuilder(String.format(Locale.ROOT, "Time: features %.1f s", h.featureSeconds));
+                for (int i = 0; i < h.phases.size(); i++) {
+                    times.append(String.format(Locale.ROOT, ", %s %.2f s per epoch", h.phases.get(i),
+                            h.seconds.get(i) / Math.max(1, h.losses.get(i).length)));
+                }
+                if (h.foldSeconds > 0) {
+                    times.append(String.format(Locale.ROOT, ", calibration folds %.0f s", h.foldSeconds));
+                }
+                losses.append(".").append(System.lineSeparator()).append(times);
                 return String.format(Locale.ROOT,
                         "Model written to %s%nTrained %s on %d images in %.0f s on %s (%s backbone, channels %s, stride %s, preset %s, sizing %s).%n"
                                 + "%s.%nThresholds from %d %s normal images: image score %.5g, pixel %.5g; %s.%nScore plot: %s",

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.InputMode;
 import io.github.astfiji.core.PixelSource;
@@ -226,11 +227,36 @@ public final class Detector implements AutoCloseable {
         return features(scope, batch, images.size());
     }
 
-    /** The backbone on n preprocessed inputs (n x 3 x S x S floats), in the given scope. */
+    /**
+     * The backbone on n preprocessed inputs (n x 3 x S x S floats), in the given scope. On
+     * the CPU it runs one image at a time: a CNN's large early maps then stay in the cache
+     * (measured with EfficientNet-B5 at 384 px: 102 ms per image alone, 181 ms per image in
+     * fours; BENCHMARKS.md, Speed and memory), while the methods' networks, whose maps are
+     * small, run faster in batches.
+     */
     public NDList features(NDManager scope, float[] preprocessed, int n) {
         int s = preprocessing.imageSize;
-        NDList maps = backbone.extractScales(scope.create(preprocessed, new Shape(n, 3, s, s)));
-        return method.multiScale() ? maps : new NDList(maps.get(maps.size() - 1));
+        int per = 3 * s * s;
+        int step = scope.getDevice().isGpu() ? n : 1;
+        List<NDList> parts = new ArrayList<>();
+        for (int start = 0; start < n; start += step) {
+            int count = Math.min(step, n - start);
+            float[] slice = count == n ? preprocessed : java.util.Arrays.copyOfRange(preprocessed, start * per, (start + count) * per);
+            NDList maps = backbone.extractScales(scope.create(slice, new Shape(count, 3, s, s)));
+            parts.add(method.multiScale() ? maps : new NDList(maps.get(maps.size() - 1)));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        NDList joined = new NDList();
+        for (int k = 0; k < parts.get(0).size(); k++) {
+            NDList scale = new NDList();
+            for (NDList p : parts) {
+                scale.add(p.get(k));
+            }
+            joined.add(ai.djl.ndarray.NDArrays.concat(scale, 0));
+        }
+        return joined;
     }
 
     /** The networks' input for prepared images: image features per scale, depth channels, or both (depth joins the deepest scale). */
@@ -298,12 +324,14 @@ public final class Detector implements AutoCloseable {
      * fitted or tiled ones view by view, in batches, with the view maps stitched.
      */
     public List<Scores> score(List<Input> inputs) {
+        try (Engines.GradientsOff off = Engines.gradientsOff()) {
+            return scoreWithoutGradients(inputs);
+        }
+    }
+
+    private List<Scores> scoreWithoutGradients(List<Input> inputs) {
         if (sizing() != Layout.Sizing.RESIZE) {
-            List<Scores> out = new ArrayList<>();
-            for (Input in : inputs) {
-                out.add(scoreViews(in));
-            }
-            return out;
+            return scoreViews(inputs);
         }
         List<Scores> out = new ArrayList<>();
         try (NDManager scope = manager.newSubManager()) {
@@ -331,43 +359,81 @@ public final class Detector implements AutoCloseable {
     }
 
     /**
-     * One image through its views, a batch at a time (only one batch's tensors alive, so
-     * images of any size stream through), the views' maps stitched into one map per kind.
+     * Images through their views (a fitted image has one, a tiled one many), the views of
+     * all images in batches of the model's batch size, so that small images share a pass
+     * through the networks and large ones stream (only one batch's tensors alive); each
+     * image's view maps are stitched into one map per kind.
      */
-    private Scores scoreViews(Input in) {
-        Layout layout = layout(in.image.width(), in.image.height(), false);
+    private List<Scores> scoreViews(List<Input> inputs) {
         int maps = method.mapNames().size();
-        MapStitcher[] stitchers = new MapStitcher[maps];
-        for (int k = 0; k < maps; k++) {
-            stitchers[k] = new MapStitcher(layout);
-        }
         int s = preprocessing.imageSize;
-        List<Layout.View> views = layout.views;
-        for (int start = 0; start < views.size(); start += config.batchSize) {
-            List<Layout.View> batch = views.subList(start, Math.min(views.size(), start + config.batchSize));
-            float[] data = new float[batch.size() * 3 * s * s];
-            for (int i = 0; i < batch.size(); i++) {
-                System.arraycopy(preprocessing.apply(layout.pixels(in.image, batch.get(i))), 0, data, i * 3 * s * s, 3 * s * s);
+        List<Layout> layouts = new ArrayList<>();
+        List<MapStitcher[]> stitchers = new ArrayList<>();
+        List<int[]> batch = new ArrayList<>(); // {input, view} pairs waiting for the networks
+        int batchSize = inferenceBatch();
+        float[] data = new float[batchSize * 3 * s * s];
+        for (int i = 0; i < inputs.size(); i++) {
+            Input in = inputs.get(i);
+            Layout layout = layout(in.image.width(), in.image.height(), false);
+            layouts.add(layout);
+            MapStitcher[] st = new MapStitcher[maps];
+            for (int k = 0; k < maps; k++) {
+                st[k] = new MapStitcher(layout);
             }
-            try (NDManager scope = manager.newSubManager()) {
-                NDList m = network.maps(features(scope, data, batch.size()));
-                int side = (int) m.get(0).getShape().get(1);
-                for (int k = 0; k < maps; k++) {
-                    float[] all = m.get(k).toFloatArray();
-                    for (int i = 0; i < batch.size(); i++) {
-                        stitchers[k].add(batch.get(i), java.util.Arrays.copyOfRange(all, i * side * side, (i + 1) * side * side), side);
-                    }
+            stitchers.add(st);
+            for (int v = 0; v < layout.views.size(); v++) {
+                float[] view = preprocessing.apply(layout.pixels(in.image, layout.views.get(v)));
+                System.arraycopy(view, 0, data, batch.size() * 3 * s * s, 3 * s * s);
+                batch.add(new int[] {i, v});
+                if (batch.size() == batchSize) {
+                    runViews(batch, data, layouts, stitchers);
                 }
             }
         }
-        int gw = layout.contentCellsX;
-        int gh = layout.contentCellsY;
-        boolean[] fg = gridMask(in.mask, in.image.width(), in.image.height(), gw, gh);
-        List<ScoreResult> results = new ArrayList<>();
-        for (MapStitcher st : stitchers) {
-            results.add(new ScoreResult(st.result(), gw, gh, fg, config.imageScore));
+        if (!batch.isEmpty()) {
+            runViews(batch, data, layouts, stitchers);
         }
-        return new Scores(results);
+        List<Scores> out = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Input in = inputs.get(i);
+            Layout layout = layouts.get(i);
+            boolean[] fg = gridMask(in.mask, in.image.width(), in.image.height(), layout.contentCellsX, layout.contentCellsY);
+            List<ScoreResult> results = new ArrayList<>();
+            for (MapStitcher st : stitchers.get(i)) {
+                results.add(new ScoreResult(st.result(), layout.contentCellsX, layout.contentCellsY, fg, config.imageScore));
+            }
+            out.add(new Scores(results));
+        }
+        return out;
+    }
+
+    /**
+     * Views per pass through the networks when scoring: the training batch on a GPU, at most
+     * 4 on the CPU. Measured at the paper's AST setting (384 px, 2 cores): teacher and student
+     * took 250, 176, 140 and 123 ms per image in batches of 1, 2, 4 and 8, for 0, 70, 180 and
+     * 400 MB more peak memory (PyTorch's convolution workspace grows with the batch).
+     */
+    int inferenceBatch() {
+        return manager.getDevice().isGpu() ? config.batchSize : Math.max(1, Math.min(config.batchSize, 4));
+    }
+
+    /** One batch of views through backbone and networks; their maps go to their images' stitchers. Empties the batch. */
+    private void runViews(List<int[]> batch, float[] data, List<Layout> layouts, List<MapStitcher[]> stitchers) {
+        int n = batch.size();
+        int per = 3 * preprocessing.imageSize * preprocessing.imageSize;
+        try (NDManager scope = manager.newSubManager()) {
+            NDList m = network.maps(features(scope, n * per == data.length ? data : java.util.Arrays.copyOf(data, n * per), n));
+            int side = (int) m.get(0).getShape().get(1);
+            for (int k = 0; k < m.size(); k++) {
+                float[] all = m.get(k).toFloatArray();
+                for (int j = 0; j < n; j++) {
+                    int[] iv = batch.get(j);
+                    stitchers.get(iv[0])[k].add(layouts.get(iv[0]).views.get(iv[1]),
+                            java.util.Arrays.copyOfRange(all, j * side * side, (j + 1) * side * side), side);
+                }
+            }
+        }
+        batch.clear();
     }
 
     @Override

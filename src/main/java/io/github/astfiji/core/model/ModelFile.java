@@ -18,8 +18,6 @@ import io.github.astfiji.core.detector.MethodNetwork;
 import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.core.nn.Params;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -63,9 +61,7 @@ public final class ModelFile {
         checkTarget(target, overwrite);
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        byte[] params = bytes(model.network().params());
         Params bbState = model.backbone().state();
-        byte[] backbone = bbState == null ? null : bytes(bbState);
 
         JsonObject manifest = new JsonObject();
         manifest.addProperty("format", FORMAT);
@@ -90,10 +86,6 @@ public final class ModelFile {
             bb.addProperty("file", file.toString());
         }
         manifest.add("backbone", bb);
-        manifest.addProperty("paramsSha256", sha256(params));
-        if (backbone != null) {
-            manifest.addProperty("backboneStateSha256", sha256(backbone));
-        }
         JsonObject stats = new JsonObject();
         for (String map : model.method().mapNames()) {
             if (model.stats(map) != null) {
@@ -104,15 +96,16 @@ public final class ModelFile {
         Path tmp = newPartFile(abs);
         try {
             try (OutputStream fileOut = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING);
-                 ZipOutputStream zip = new ZipOutputStream(fileOut)) {
+                 ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(fileOut, 1 << 20))) {
+                // tensors first, streamed with their checksums into the manifest that follows
+                manifest.addProperty("paramsSha256", putParams(zip, "params.bin", model.network().params()));
+                if (bbState != null) {
+                    manifest.addProperty("backboneStateSha256", putParams(zip, "backbone.bin", bbState));
+                }
                 put(zip, "manifest.json", GSON.toJson(manifest).getBytes(StandardCharsets.UTF_8));
                 put(zip, "config.json", GSON.toJson(model.config()).getBytes(StandardCharsets.UTF_8));
                 put(zip, "preprocessing.json", GSON.toJson(model.preprocessing()).getBytes(StandardCharsets.UTF_8));
                 put(zip, "stats.json", GSON.toJson(stats).getBytes(StandardCharsets.UTF_8));
-                put(zip, "params.bin", params);
-                if (backbone != null) {
-                    put(zip, "backbone.bin", backbone);
-                }
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -200,8 +193,6 @@ public final class ModelFile {
             DetectorConfig config = json(zip, file, "config.json", method.configType());
             Preprocessing pre = json(zip, file, "preprocessing.json", Preprocessing.class);
             JsonObject stats = json(zip, file, "stats.json", JsonObject.class);
-            byte[] params = entry(zip, file, "params.bin");
-            checkSum(file, "params.bin", params, manifest.get("paramsSha256").getAsString());
             try {
                 config.validate();
             } catch (IllegalArgumentException e) {
@@ -222,8 +213,8 @@ public final class ModelFile {
                             + config.input.label + " input gives " + java.util.Arrays.toString(given)
                             + ". Use the backbone the model was trained with.");
                 }
-                network = method.build(manager, config, channels);
-                network.params().read(new DataInputStream(new ByteArrayInputStream(params)));
+                network = Params.buildForLoading(() -> method.build(manager, config, channels));
+                readParams(zip, file, "params.bin", manifest.get("paramsSha256").getAsString(), network.params());
                 Detector model = new Detector(method, config, manager, pre, backbone, network);
                 for (String map : method.mapNames()) {
                     if (stats.has(map)) {
@@ -297,9 +288,7 @@ public final class ModelFile {
             return bb; // nothing learned: nothing stored
         }
         try {
-            byte[] state = entry(zip, file, "backbone.bin");
-            checkSum(file, "backbone.bin", state, manifest.get("backboneStateSha256").getAsString());
-            bb.state().read(new DataInputStream(new ByteArrayInputStream(state)));
+            readParams(zip, file, "backbone.bin", manifest.get("backboneStateSha256").getAsString(), bb.state());
             if (!bb.checksum().equals(expected)) {
                 throw new ModelFormatException(file + " is damaged: the backbone state does not match its checksum.");
             }
@@ -341,23 +330,67 @@ public final class ModelFile {
         }
     }
 
-    private static void checkSum(Path file, String name, byte[] data, String expected) throws ModelFormatException {
-        if (!sha256(data).equals(expected)) {
-            throw new ModelFormatException(file + " is damaged: " + name + " does not match its checksum. Train the model again.");
+    /**
+     * Streams tensors into an entry without compression (weights hardly compress, and
+     * deflating hundreds of megabytes took longer than the training's last epochs) and
+     * returns their SHA-256.
+     */
+    private static String putParams(ZipOutputStream zip, String name, Params p) throws IOException {
+        zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+        zip.putNextEntry(new ZipEntry(name));
+        MessageDigest digest = newDigest();
+        DataOutputStream out = new DataOutputStream(new java.security.DigestOutputStream(new java.io.FilterOutputStream(zip) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len); // FilterOutputStream would write byte by byte
+            }
+
+            @Override
+            public void close() {
+                // the zip stays open for the next entry
+            }
+        }, digest));
+        p.write(out);
+        out.flush();
+        zip.closeEntry();
+        zip.setLevel(java.util.zip.Deflater.DEFAULT_COMPRESSION);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Reads tensors from an entry as they stream in (no copy of the whole entry in memory)
+     * and checks the entry's SHA-256; a damaged entry is named whether the damage broke the
+     * layout or only changed values.
+     */
+    private static void readParams(ZipFile zip, Path file, String name, String expected, Params into) throws IOException {
+        ZipEntry e = zip.getEntry(name);
+        if (e == null) {
+            throw new ModelFormatException(file + " is incomplete: it has no " + name + ". Train the model again.");
+        }
+        MessageDigest digest = newDigest();
+        try (InputStream raw = zip.getInputStream(e);
+             java.security.DigestInputStream in = new java.security.DigestInputStream(new java.io.BufferedInputStream(raw, 1 << 20), digest)) {
+            IOException problem = null;
+            try {
+                into.read(new DataInputStream(in));
+            } catch (IOException ex) {
+                problem = ex;
+            }
+            in.transferTo(java.io.OutputStream.nullOutputStream()); // the checksum covers the whole entry
+            if (!HexFormat.of().formatHex(digest.digest()).equals(expected)) {
+                throw new ModelFormatException(file + " is damaged: " + name + " does not match its checksum. Train the model again.");
+            }
+            if (problem != null) {
+                throw problem;
+            }
+        } catch (ZipException ex) {
+            throw new ModelFormatException(file + " is damaged (" + name + ": " + ex.getMessage() + "). Train the model again.", ex);
         }
     }
 
-    private static byte[] bytes(Params p) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (DataOutputStream d = new DataOutputStream(out)) {
-            p.write(d);
-        }
-        return out.toByteArray();
-    }
-
-    static String sha256(byte[] data) {
+    private static MessageDigest newDigest() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

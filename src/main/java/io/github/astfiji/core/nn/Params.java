@@ -44,11 +44,47 @@ public final class Params implements AutoCloseable {
         return put(name, data, false, shape);
     }
 
+    /** What the initialisers return while a network is built only to be filled from a file. */
+    private static final float[] NOT_INITIALISED = new float[0];
+    private static final ThreadLocal<Boolean> LOADING = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Builds a network whose every tensor will be read from a file ({@link #read} refuses a
+     * file that lacks one): the seeded initialisers are skipped and the tensors start as
+     * zeros, which saved drawing (and holding on the Java heap) 130 million random values
+     * when opening a paper-size AST model.
+     */
+    public static <T> T buildForLoading(java.util.function.Supplier<T> build) {
+        boolean was = LOADING.get();
+        LOADING.set(true);
+        try {
+            return build.get();
+        } finally {
+            LOADING.set(was);
+        }
+    }
+
     private NDArray put(String name, float[] data, boolean isTrainable, long... shape) {
         if (tensors.containsKey(name)) {
             throw new IllegalArgumentException("Duplicate parameter " + name);
         }
-        NDArray a = manager.create(data, new Shape(shape));
+        if (data == NOT_INITIALISED) {
+            NDArray zeros = manager.zeros(new Shape(shape));
+            zeros.setName(name);
+            tensors.put(name, zeros);
+            trainable.put(name, isTrainable);
+            return zeros;
+        }
+        Shape dims = new Shape(shape);
+        if (dims.size() != data.length) {
+            throw new IllegalArgumentException("parameter " + name + " of shape " + dims + " needs " + dims.size()
+                    + " values, got " + data.length);
+        }
+        // memory of PyTorch's own (DJL's create(float[]) would wrap a direct buffer that only
+        // the Java garbage collector frees, and that a detached handle must not outlive),
+        // filled through a small reused staging buffer
+        NDArray a = manager.zeros(dims);
+        fill(a, (dst, offset, n) -> dst.put(data, offset, n));
         a.setName(name);
         tensors.put(name, a);
         trainable.put(name, isTrainable);
@@ -88,6 +124,22 @@ public final class Params implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends training of these tensors: each is replaced by a detached view of the same
+     * values, and closing the old handle frees the gradient PyTorch kept beside it (there
+     * is no other way to drop it through DJL). Networks look tensors up by name, so they
+     * see the new handles.
+     */
+    public void releaseGradients(List<String> names) {
+        for (String name : names) {
+            NDArray old = get(name);
+            NDArray fresh = old.stopGradient();
+            fresh.setName(name);
+            tensors.put(name, fresh);
+            old.close();
+        }
+    }
+
     public long count() {
         long n = 0;
         for (NDArray a : tensors.values()) {
@@ -103,16 +155,18 @@ public final class Params implements AutoCloseable {
             throw new IllegalArgumentException("Parameter " + name + " expects " + a.size()
                     + " values, got " + data.length);
         }
-        // an indexed copy, not NDArray.set(float[]): DJL 0.35's native set() enters libtorch's
-        // deprecated AutoNonVariableTypeMode, which prints an alarming warning on every run
-        try (NDArray values = a.getManager().create(data, a.getShape())) {
-            a.set(new ai.djl.ndarray.index.NDIndex("..."), values);
-        }
+        fill(a, (dst, offset, n) -> dst.put(data, offset, n));
     }
 
-    /** Writes names, shapes and float32 values; the layout read back by {@link #read}. */
+    /**
+     * Writes names, shapes and float32 values (big-endian, as DataOutputStream writes them);
+     * the layout read back by {@link #read}. Values go out through a small buffer, so a
+     * model of hundreds of megabytes needs no copy of itself on the Java heap.
+     */
     public void write(DataOutputStream out) throws IOException {
         out.writeInt(tensors.size());
+        byte[] chunk = new byte[CHUNK_BYTES];
+        java.nio.FloatBuffer bigEndian = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.BIG_ENDIAN).asFloatBuffer();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             NDArray a = e.getValue();
             out.writeUTF(e.getKey());
@@ -122,9 +176,20 @@ public final class Params implements AutoCloseable {
             for (long d : shape) {
                 out.writeLong(d);
             }
-            float[] v = a.toType(DataType.FLOAT32, false).toFloatArray();
-            for (float f : v) {
-                out.writeFloat(f);
+            java.nio.FloatBuffer values;
+            if (a.getDataType() == DataType.FLOAT32) {
+                values = a.toByteBuffer().asFloatBuffer();
+            } else {
+                try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+                    values = f.toByteBuffer().asFloatBuffer();
+                }
+            }
+            while (values.hasRemaining()) {
+                int n = Math.min(values.remaining(), bigEndian.capacity());
+                bigEndian.clear();
+                bigEndian.put(values.slice().limit(n));
+                values.position(values.position() + n);
+                out.write(chunk, 0, n * Float.BYTES);
             }
         }
     }
@@ -152,12 +217,8 @@ public final class Params implements AutoCloseable {
                 shape[d] = in.readLong();
                 size *= shape[d];
             }
-            if (size < 0 || size > Integer.MAX_VALUE) {
+            if (size < 0 || size > Integer.MAX_VALUE / Float.BYTES) {
                 throw new IOException("parameter " + name + " has a damaged size");
-            }
-            float[] v = new float[(int) size];
-            for (int k = 0; k < v.length; k++) {
-                v[k] = in.readFloat();
             }
             NDArray target = tensors.get(name);
             if (target == null) {
@@ -167,7 +228,11 @@ public final class Params implements AutoCloseable {
                 throw new IOException("parameter " + name + " has shape " + new Shape(shape)
                         + " but the configuration needs " + target.getShape());
             }
-            target.set(v);
+            try {
+                readValues(in, target);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
             seen.put(name, true);
         }
         for (String name : tensors.keySet()) {
@@ -177,10 +242,65 @@ public final class Params implements AutoCloseable {
         }
     }
 
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    /**
+     * Reads size big-endian floats straight into a native buffer and copies them into the
+     * tensor: no float[] copy of the values on the Java heap, and no NDArray.set(Buffer)
+     * (DJL 0.35's native set enters libtorch's deprecated AutoNonVariableTypeMode, which
+     * prints an alarming warning).
+     */
+    /** Reads size big-endian floats (DataOutputStream's order) into the tensor. */
+    private void readValues(DataInputStream in, NDArray target) throws IOException {
+        byte[] chunk = new byte[CHUNK_BYTES];
+        java.nio.FloatBuffer bigEndian = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.BIG_ENDIAN).asFloatBuffer();
+        fill(target, (dst, offset, n) -> {
+            in.readFully(chunk, 0, n * Float.BYTES);
+            dst.put(bigEndian.clear().limit(n));
+        });
+    }
+
+    /** Puts n values, starting at the offset-th of the tensor, into a staging buffer. */
+    private interface Values {
+        void put(java.nio.FloatBuffer dst, int offset, int n) throws IOException;
+    }
+
+    /** Native staging memory, one chunk per thread, reused for every tensor. */
+    private static final ThreadLocal<java.nio.ByteBuffer> STAGING =
+            ThreadLocal.withInitial(() -> java.nio.ByteBuffer.allocateDirect(CHUNK_BYTES).order(java.nio.ByteOrder.nativeOrder()));
+
+    /**
+     * Copies a tensor's values in a chunk at a time through the staging buffer: no copy of a
+     * whole tensor outside it, and an indexed copy, not NDArray.set(Buffer) (DJL 0.35's
+     * native set enters libtorch's deprecated AutoNonVariableTypeMode and prints an alarming
+     * warning).
+     */
+    private void fill(NDArray target, Values values) {
+        int size = Math.toIntExact(target.size());
+        int perChunk = CHUNK_BYTES / Float.BYTES;
+        java.nio.ByteBuffer staging = STAGING.get();
+        try (io.github.astfiji.core.Engines.GradientsOff off = io.github.astfiji.core.Engines.gradientsOff();
+             NDArray flat = target.reshape(size)) { // a view of the same storage
+            for (int start = 0; start < size; start += perChunk) {
+                int n = Math.min(perChunk, size - start);
+                java.nio.ByteBuffer bytes = staging.clear().limit(n * Float.BYTES).slice().order(java.nio.ByteOrder.nativeOrder());
+                values.put(bytes.asFloatBuffer(), start, n);
+                try (NDArray chunk = manager.create(bytes, new Shape(n), DataType.FLOAT32)) {
+                    flat.set(new ai.djl.ndarray.index.NDIndex("{}:{}", start, start + n), chunk);
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     // ---- seeded initialisers (Java RNG, so results do not depend on the engine build) ----
 
     /** PyTorch's default conv/linear initialisation: U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
     public static float[] uniformFanIn(SplittableRandom rng, int count, int fanIn) {
+        if (LOADING.get()) {
+            return NOT_INITIALISED;
+        }
         double bound = 1.0 / Math.sqrt(fanIn);
         float[] v = new float[count];
         for (int i = 0; i < count; i++) {
@@ -191,6 +311,9 @@ public final class Params implements AutoCloseable {
 
     /** He-normal initialisation, keeps ReLU activations at unit scale. */
     public static float[] heNormal(SplittableRandom rng, int count, int fanIn) {
+        if (LOADING.get()) {
+            return NOT_INITIALISED;
+        }
         double std = Math.sqrt(2.0 / fanIn);
         float[] v = new float[count];
         for (int i = 0; i < count; i++) {
@@ -200,6 +323,9 @@ public final class Params implements AutoCloseable {
     }
 
     public static float[] constant(int count, float value) {
+        if (LOADING.get()) {
+            return NOT_INITIALISED;
+        }
         float[] v = new float[count];
         java.util.Arrays.fill(v, value);
         return v;

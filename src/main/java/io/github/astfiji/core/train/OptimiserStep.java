@@ -4,36 +4,75 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import io.github.astfiji.core.nn.Params;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * One optimiser step as every training here takes it: the loss under a gradient
  * collector, Adam with element-wise gradient clipping, and a step skipped (gradients
  * reset, weights untouched) when the loss or any gradient is not finite; repeated
- * failures mean divergence and stop the training with advice.
+ * failures mean divergence and stop the training with advice. Adam's moments live in the
+ * step's own scope: closing the step frees them (DJL's Adam keeps them beside the weights
+ * until the model is closed, which held the teacher's 400 MB of moments through the
+ * student's training at the paper's setting).
  */
-public final class OptimiserStep {
+public final class OptimiserStep implements AutoCloseable {
 
-    private final Optimizer adam;
+    private final float learningRate;
+    private final float beta1;
+    private final float beta2;
+    private final float weightDecay;
+    private final float clip;
     private final String what;
+    private final Map<String, NDArray[]> moments = new HashMap<>();
+    private final Map<String, Integer> updates = new HashMap<>();
+    private NDManager state;
     private int badSteps;
 
     /** clip 0 = no clipping. */
     public OptimiserStep(float learningRate, float beta1, float beta2, float weightDecay, float clip, String what) {
-        this.adam = Optimizer.adam()
-                .optLearningRateTracker(Tracker.fixed(learningRate))
-                .optBeta1(beta1).optBeta2(beta2).optEpsilon(1e-8f)
-                .optWeightDecays(weightDecay)
-                // one outlier batch must not throw a flow off; a huge bound is no clipping
-                .optClipGrad(clip > 0 ? clip : Float.MAX_VALUE)
-                .build();
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.weightDecay = weightDecay;
+        // one outlier batch must not throw a flow off; a huge bound is no clipping
+        this.clip = clip > 0 ? clip : Float.MAX_VALUE;
         this.what = what;
+    }
+
+    /**
+     * Adam as DJL's Optimizer.adam() computes it (the engine's fused in-place update, the
+     * same bias correction and clipping), with the moments in this step's scope.
+     */
+    private void adam(String name, NDArray weight, NDArray grad) {
+        if (state == null) {
+            state = weight.getManager().newSubManager();
+        }
+        NDArray[] m = moments.computeIfAbsent(name, k -> new NDArray[] {state.zeros(weight.getShape(), weight.getDataType()),
+            state.zeros(weight.getShape(), weight.getDataType())});
+        int t = updates.merge(name, 1, Integer::sum);
+        double coef1 = 1.0 - Math.pow(beta1, t);
+        double coef2 = 1.0 - Math.pow(beta2, t);
+        float biasCorrected = (float) (learningRate * Math.sqrt(coef2) / coef1);
+        JniUtils.adamUpdate((PtNDArray) weight, (PtNDArray) grad, (PtNDArray) m[0], (PtNDArray) m[1], learningRate, biasCorrected,
+                weightDecay, 1f, clip, beta1, beta2, 1e-8f, false);
+    }
+
+    /** Frees Adam's moments. */
+    @Override
+    public void close() {
+        if (state != null) {
+            state.close();
+            state = null;
+        }
+        moments.clear();
     }
 
     /**
@@ -72,14 +111,16 @@ public final class OptimiserStep {
                 NDArray g = params.get(name).getGradient();
                 g.attach(scope); // results of ops on g land in g's manager: keep them in the step's scope
                 grads.add(g);
-                if (finite && g.isInfinite().logicalOr(g.isNaN()).any().getBoolean()) {
+                // one pass and no temporaries: a sum is finite exactly when every element is
+                // (overflow to infinity would take gradients near 1e38, a divergence anyway)
+                if (finite && !Float.isFinite(g.sum().getFloat())) {
                     finite = false;
                 }
             }
             for (int k = 0; k < names.size(); k++) {
                 NDArray g = grads.get(k);
                 if (finite) {
-                    adam.update(names.get(k), params.get(names.get(k)), g);
+                    adam(names.get(k), params.get(names.get(k)), g);
                     g.muli(0f); // PyTorch accumulates gradients: reset for the next step
                 } else {
                     // indexed fill: muli(0) keeps NaN, and set(float[]) warns (see Params.set)

@@ -577,9 +577,8 @@ public final class Trainer {
                 progress.step(epoch + 1, String.format("loss %.4f", lossOut[epoch]));
             }
         } finally {
-            for (String name : names) {
-                params.get(name).setRequiresGradient(false);
-            }
+            step.close();
+            params.releaseGradients(names);
         }
         return lossOut;
     }

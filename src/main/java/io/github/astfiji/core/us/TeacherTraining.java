@@ -163,7 +163,8 @@ public final class TeacherTraining {
                 }
             }
         } finally {
-            own.requireGradients(false);
+            step.close();
+            own.releaseGradients(names);
         }
         for (int k = 0; k < 3; k++) {
             tail[k] /= Math.max(1, tailCount);

@@ -1,0 +1,79 @@
+package io.github.astfiji.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.nn.Params;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The training step's own Adam computes what DJL's Adam computes, keeps its moments in a
+ * scope that closing frees, and a phase's end drops the gradients but keeps the weights.
+ */
+class OptimiserStepTest {
+
+    private static final float[] START = {0.5f, -1.5f, 2f, 0.25f, -0.75f, 1f};
+    private static final float[] TARGET = {1f, 1f, -1f, 0f, 0.5f, 3f};
+
+    private static NDArray loss(NDArray w, NDManager scope) {
+        return w.sub(scope.create(TARGET, new Shape(2, 3))).square().mul(scope.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3))).sum();
+    }
+
+    @Test
+    void adamEqualsDjlsAndItsStateIsFreedOnClose() {
+        try (NDManager root = Engines.newManager(); Params params = new Params(root)) {
+            params.add("w", START.clone(), 2, 3);
+            // DJL's Adam on a separate copy of the same weight with the same gradients
+            NDArray reference = root.create(START.clone(), new Shape(2, 3));
+            reference.setRequiresGradient(true);
+            Optimizer djl = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.1f)).optBeta1(0.9f).optBeta2(0.999f)
+                    .optEpsilon(1e-8f).optWeightDecays(1e-3f).optClipGrad(Float.MAX_VALUE).build();
+            OptimiserStep step = new OptimiserStep(0.1f, 0.9f, 0.999f, 1e-3f, 0f, "test");
+            List<String> names = List.of("w");
+            params.get("w").setRequiresGradient(true);
+            for (int i = 0; i < 5; i++) {
+                try (NDManager scope = root.newSubManager()) {
+                    step.step(params, names, scope, () -> loss(params.get("w"), scope));
+                    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                        gc.backward(loss(reference, scope));
+                    }
+                    NDArray g = reference.getGradient();
+                    djl.update("w", reference, g);
+                    g.muli(0f);
+                    g.close();
+                }
+                assertArrayEquals(reference.toFloatArray(), params.get("w").toFloatArray(), 1e-6f, "after step " + (i + 1));
+            }
+            assertNotEquals(START[0], params.get("w").toFloatArray()[0], "the weight must have moved");
+            int withState = root.getManagedArrays().size();
+            step.close();
+            assertEquals(withState - 2, root.getManagedArrays().size(), "closing the step frees Adam's two moments");
+
+            float[] trained = params.get("w").toFloatArray();
+            params.releaseGradients(names);
+            assertFalse(params.get("w").hasGradient(), "a released weight records no gradient");
+            assertArrayEquals(trained, params.get("w").toFloatArray(), "releasing the gradient keeps the values");
+            assertTrue(root.getManagedArrays().size() <= withState - 2, "no tensor added by the release");
+
+            // a later phase can train the same weight again
+            OptimiserStep again = new OptimiserStep(0.1f, 0.9f, 0.999f, 0f, 0f, "again");
+            params.get("w").setRequiresGradient(true);
+            try (NDManager scope = root.newSubManager()) {
+                again.step(params, names, scope, () -> loss(params.get("w"), scope));
+            }
+            again.close();
+            assertNotEquals(trained[0], params.get("w").toFloatArray()[0]);
+        }
+    }
+}

@@ -40,7 +40,11 @@ public abstract class DetectorConfig {
     public float beta1 = 0.9f;
     public float beta2 = 0.999f;
     public float weightDecay = 1e-5f;
-    /** Gradients are clipped element-wise to [-gradientClip, gradientClip] before Adam; 0 = no clipping. */
+    /**
+     * Gradients are clipped element-wise from above to gradientClip inside Adam (DJL's native
+     * update clamps the upper side only; clipping both sides was measured and not kept,
+     * BENCHMARKS.md); 0 = no clipping.
+     */
     public float gradientClip = 1f;
     public long seed = 0;
     /** Share of the normal images held out from training to calibrate thresholds (0 = none), when not calibrating by folds. */

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * One optimiser step as every training here takes it: the loss under a gradient
- * collector, Adam with element-wise gradient clipping, and a step skipped (gradients
+ * collector, Adam with element-wise gradient clipping (from above, as DJL's update does), and a step skipped (gradients
  * reset, weights untouched) when the loss or any gradient is not finite; repeated
  * failures mean divergence and stop the training with advice. Adam's moments live in the
  * step's own scope: closing the step frees them (DJL's Adam keeps them beside the weights
@@ -61,6 +61,9 @@ public final class OptimiserStep implements AutoCloseable {
         double coef1 = 1.0 - Math.pow(beta1, t);
         double coef2 = 1.0 - Math.pow(beta2, t);
         float biasCorrected = (float) (learningRate * Math.sqrt(coef2) / coef1);
+        // The engine's update clamps gradients from above only (clamp_max); every measurement in
+        // BENCHMARKS.md was made so. Clipping both sides was tried and not kept (BENCHMARKS.md,
+        // Gradient clipping).
         JniUtils.adamUpdate((PtNDArray) weight, (PtNDArray) grad, (PtNDArray) m[0], (PtNDArray) m[1], learningRate, biasCorrected,
                 weightDecay, 1f, clip, beta1, beta2, 1e-8f, false);
     }

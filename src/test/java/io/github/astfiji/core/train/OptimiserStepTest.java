@@ -76,4 +76,37 @@ class OptimiserStepTest {
             assertNotEquals(trained[0], params.get("w").toFloatArray()[0]);
         }
     }
+
+    /** With clipping on, the step still computes exactly what DJL's Adam computes with the same clip. */
+    @Test
+    void clipsAsDjlsAdamDoes() {
+        try (NDManager root = Engines.newManager(); Params params = new Params(root)) {
+            params.add("w", START.clone(), 2, 3);
+            NDArray reference = root.create(START.clone(), new Shape(2, 3));
+            reference.setRequiresGradient(true);
+            Optimizer djl = Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.1f)).optBeta1(0.9f).optBeta2(0.999f)
+                    .optEpsilon(1e-8f).optWeightDecays(0f).optClipGrad(1f).build();
+            OptimiserStep step = new OptimiserStep(0.1f, 0.9f, 0.999f, 0f, 1f, "clipped");
+            params.get("w").setRequiresGradient(true);
+            boolean sawBeyondClip = false;
+            for (int i = 0; i < 5; i++) {
+                try (NDManager scope = root.newSubManager()) {
+                    step.step(params, List.of("w"), scope, () -> loss(params.get("w"), scope));
+                    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getEngine("PyTorch").newGradientCollector()) {
+                        gc.backward(loss(reference, scope));
+                    }
+                    NDArray g = reference.getGradient();
+                    for (float v : g.toFloatArray()) {
+                        sawBeyondClip |= Math.abs(v) > 1f;
+                    }
+                    djl.update("w", reference, g);
+                    g.muli(0f);
+                    g.close();
+                }
+                assertArrayEquals(reference.toFloatArray(), params.get("w").toFloatArray(), 1e-6f, "after step " + (i + 1));
+            }
+            assertTrue(sawBeyondClip, "the test needs gradients beyond the clip");
+            step.close();
+        }
+    }
 }

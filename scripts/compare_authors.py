@@ -164,7 +164,7 @@ def detect(args):
     files = sorted(os.path.join(d, f) for d, _, fs in os.walk(test_dir) for f in fs)
     depth = torch.zeros(1, 1, c.depth_len, c.depth_len)
     fg = torch.ones(1, 1, c.map_len, c.map_len)
-    times, scores = [], []
+    times, scores, mean_scores = [], [], []
     run_start = time.perf_counter()
     with torch.no_grad():
         for i, f in enumerate(files):
@@ -176,12 +176,24 @@ def detect(args):
             z, _ = student(features, depth)
             pixel = up(utils.get_st_loss(z_t, z, fg, per_pixel=True)[:, None])[:, 0]
             scores.append(float(pixel.max()))
+            mean_scores.append(float(utils.get_st_loss(z_t, z, fg, per_sample=True)[0]))
             if i > 0:  # the first image warms up
                 times.append(time.perf_counter() - t0)
     run_s = time.perf_counter() - run_start
+    from sklearn.metrics import roc_auc_score
+    labels = [0 if os.path.basename(os.path.dirname(f)) == "good" else 1 for f in files]
+    # the same network as the TorchScript file the Java side runs: features compared on one image
+    with torch.no_grad(), open(files[0], "rb") as fh:
+        image = image_transform(Image.open(fh).convert("RGB"))[None]
+        theirs = extractor(image)
+        ours = torch.jit.load(args.backbone).eval()(image)
+    feature_error = float((theirs - ours).abs().max() / ours.abs().max())
     print(json.dumps({"phase": "detect", "load_s": load_s, "ms_per_image": 1000 * float(np.median(times)),
                       "ms_per_image_run": 1000 * run_s / len(files),
-                      "images": len(files), "threads": torch.get_num_threads(), "peak_rss_mb": peak_mb()}))
+                      "images": len(files), "image_auroc_max": float(roc_auc_score(labels, scores)),
+                      "image_auroc_mean": float(roc_auc_score(labels, mean_scores)),
+                      "feature_max_relative_error": feature_error,
+                      "threads": torch.get_num_threads(), "peak_rss_mb": peak_mb()}))
 
 
 def main(argv):

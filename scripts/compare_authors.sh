@@ -62,6 +62,7 @@ trained_on = int(re.search(r"Thresholds from (\d+) held-out", train_log).group(1
 train_images = 20 - trained_on
 load_s, run_s, ms, scoring_ms = re.search(r"loaded in ([0-9.]+) s; images read, scored and written in ([0-9.]+) s "
                                           r"\(([0-9.]+) ms per image, of which scoring ([0-9.]+) ms\)", detect_log).groups()
+auroc = float(re.search(r"Image AUROC \(good vs defect sub-folders\): \S+ ([0-9.]+)", detect_log).group(1))
 rss_train = int(open(w + "/ours-train.rss").read().split()[-1]) / 1024
 rss_detect = int(open(w + "/ours-detect.rss").read().split()[-1]) / 1024
 rows = [
@@ -76,6 +77,8 @@ rows = [
     ("peak memory (RSS), training, MB", at["peak_rss_mb"], rss_train),
     ("peak memory (RSS), detection, MB", ad["peak_rss_mb"], rss_detect),
 ]
+rows.append(("image AUROC on the test images, mean of the map (the paper preset's image score; a check that both "
+             "compute the same method)", ad["image_auroc_mean"], auroc))
 print("| figure | authors' code | this project | ratio |")
 print("| --- | ---: | ---: | ---: |")
 for name, a, o in rows:
@@ -85,4 +88,6 @@ print("%d threads, %s px, %s epochs per phase, %d training images (authors) / %d
       "%d test images; steps per epoch (authors) teacher %d, student %d"
       % (at["threads"], sys.argv[2], sys.argv[3], at["train_images"], train_images, trained_on, ad["images"],
          at["teacher_steps_per_epoch"], at["student_steps_per_epoch"]))
+print("the authors' feature extractor (their code on torchvision's B5 with the file's weights) against the TorchScript "
+      "file: max relative difference %.1e" % ad["feature_max_relative_error"])
 EOF

@@ -39,13 +39,12 @@ echo "authors' code: training ..." >&2
 echo "authors' code: detection ..." >&2
 "$PY" "$here/scripts/compare_authors.py" detect "${common[@]}" 2>"$WORK/authors-detect.err" | tail -1 > "$WORK/authors-detect.json"
 
-jar="$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar"
 echo "this project: training ..." >&2
-/usr/bin/time -f "%M" -o "$WORK/ours-train.rss" java -Djava.awt.headless=true -jar "$jar" train \
+/usr/bin/time -f "%M" -o "$WORK/ours-train.rss" "$here/scripts/ast" train \
     --images "$WORK/data/samples/train/good" --model "$WORK/ours.ast" --preset paper-2d --backbone "$BACKBONE" \
     --image-size "$SIZE" --epochs "$EPOCHS" --set batchSize=8 --threads "$THREADS" > "$WORK/ours-train.log" 2>"$WORK/ours-train.err"
 echo "this project: detection ..." >&2
-/usr/bin/time -f "%M" -o "$WORK/ours-detect.rss" java -Djava.awt.headless=true -jar "$jar" detect \
+/usr/bin/time -f "%M" -o "$WORK/ours-detect.rss" "$here/scripts/ast" detect \
     --model "$WORK/ours.ast" --images "$WORK/data/samples/test" --out "$WORK/ours-detect" --threads "$THREADS" \
     > "$WORK/ours-detect.log" 2>"$WORK/ours-detect.err"
 

@@ -43,6 +43,15 @@ class EnginesTest {
         }
     }
 
+    /** On Linux with glibc (this machine, CI) the engine's start applies the allocator settings; a second call changes nothing. */
+    @Test
+    void allocatorIsTunedWhenTheEngineStarts() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "Linux only");
+        Engines.device();
+        assertEquals("tuned", NativeAllocator.tune());
+        assertEquals("tuned", NativeAllocator.tune());
+    }
+
     @Test
     void threadsReachTheRunningEngine() {
         Engines.device(); // the engine is running

@@ -124,14 +124,27 @@ public final class AnomalyDetection {
         List<float[]> maps = new ArrayList<>();
         List<Roi> regions = new ArrayList<>();
         progress.stage("Detecting anomalies in " + title, n);
+        List<ScoreResult> scored = new ArrayList<>();
         for (int s = 1; s <= n; s++) {
             progress.checkCancelled();
-            ScoreResult r;
-            try {
-                r = model.score(slices.get(s - 1), depths.get(s - 1), null).primary();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(title + (n > 1 ? " slice " + s : "") + ": " + e.getMessage(), e);
+            if (scored.size() < s) {
+                // the next slices scored in one call: their views share passes through the networks
+                int end = Math.min(n, s - 1 + io.github.astfiji.workflow.BatchDetection.GROUP_IMAGES);
+                List<Detector.Input> inputs = new ArrayList<>();
+                int k = s;
+                try {
+                    for (; k <= end; k++) {
+                        inputs.add(model.prepare(slices.get(k - 1), depths.get(k - 1), null));
+                    }
+                    for (io.github.astfiji.core.detector.Scores one : model.score(inputs)) {
+                        scored.add(one.primary());
+                    }
+                } catch (IllegalArgumentException e) {
+                    String where = n == 1 ? "" : k <= end ? " slice " + k : " slices " + s + "-" + end;
+                    throw new IllegalArgumentException(title + where + ": " + e.getMessage(), e);
+                }
             }
+            ScoreResult r = scored.get(s - 1);
             float[] map = r.upsample(w, h);
             maps.add(map);
             FloatProcessor fp = new FloatProcessor(w, h, map);

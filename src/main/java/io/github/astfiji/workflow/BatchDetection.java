@@ -296,8 +296,8 @@ public final class BatchDetection {
         Plots.save(Plots.scores(model.stats(), threshold, batch, "Image scores: " + outDir.getFileName()), outDir.resolve(PLOT_NAME));
     }
 
-    /** At most this many images are scored together (when they are small enough, see GROUP_PIXELS). */
-    static final int GROUP_IMAGES = 8;
+    /** At most this many images (or stack slices, in Fiji) are scored together (when small enough, see GROUP_PIXELS). */
+    public static final int GROUP_IMAGES = 8;
     /** Images are added to a group until their pixels reach this, so that large images are held one at a time. */
     static final long GROUP_PIXELS = 8L << 20;
 

@@ -140,7 +140,13 @@ class FijiImglib2Test {
         for (int i = 0; cursor.hasNext(); i++) {
             viaImg[i] = cursor.next().get();
         }
-        assertArrayEquals(viaIj1, viaImg, 0f);
+        // the stack's slices are scored together, the single image alone: the same values up to
+        // the order in which batched kernels sum
+        float largest = 0;
+        for (float v : viaIj1) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertArrayEquals(viaIj1, viaImg, 1e-5f * largest);
         // a 4-D image is refused with what to do
         CommandModule bad = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
                 "img", ArrayImgs.unsignedBytes(128, 128, 2, 2)).get();

@@ -339,17 +339,8 @@ public final class ModelFile {
         zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
         zip.putNextEntry(new ZipEntry(name));
         MessageDigest digest = newDigest();
-        DataOutputStream out = new DataOutputStream(new java.security.DigestOutputStream(new java.io.FilterOutputStream(zip) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len); // FilterOutputStream would write byte by byte
-            }
-
-            @Override
-            public void close() {
-                // the zip stays open for the next entry
-            }
-        }, digest));
+        // flushed, not closed: the zip stays open for the next entry
+        DataOutputStream out = new DataOutputStream(new java.security.DigestOutputStream(zip, digest));
         p.write(out);
         out.flush();
         zip.closeEntry();

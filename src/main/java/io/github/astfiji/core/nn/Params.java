@@ -68,23 +68,18 @@ public final class Params implements AutoCloseable {
         if (tensors.containsKey(name)) {
             throw new IllegalArgumentException("Duplicate parameter " + name);
         }
-        if (data == NOT_INITIALISED) {
-            NDArray zeros = manager.zeros(new Shape(shape));
-            zeros.setName(name);
-            tensors.put(name, zeros);
-            trainable.put(name, isTrainable);
-            return zeros;
-        }
         Shape dims = new Shape(shape);
-        if (dims.size() != data.length) {
+        if (data != NOT_INITIALISED && dims.size() != data.length) {
             throw new IllegalArgumentException("parameter " + name + " of shape " + dims + " needs " + dims.size()
                     + " values, got " + data.length);
         }
         // memory of PyTorch's own (DJL's create(float[]) would wrap a direct buffer that only
         // the Java garbage collector frees, and that a detached handle must not outlive),
-        // filled through a small reused staging buffer
+        // filled through a small reused staging buffer; zeros when a file will fill it
         NDArray a = manager.zeros(dims);
-        fill(a, (dst, offset, n) -> dst.put(data, offset, n));
+        if (data != NOT_INITIALISED) {
+            fill(a, (dst, offset, n) -> dst.put(data, offset, n));
+        }
         a.setName(name);
         tensors.put(name, a);
         trainable.put(name, isTrainable);
@@ -204,6 +199,7 @@ public final class Params implements AutoCloseable {
             throw new IOException("parameter table is damaged (count " + n + ")");
         }
         Map<String, Boolean> seen = new LinkedHashMap<>();
+        byte[] chunk = new byte[CHUNK_BYTES];
         for (int i = 0; i < n; i++) {
             String name = in.readUTF();
             in.readBoolean();
@@ -229,7 +225,7 @@ public final class Params implements AutoCloseable {
                         + " but the configuration needs " + target.getShape());
             }
             try {
-                readValues(in, target);
+                readValues(in, target, chunk);
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
             }
@@ -244,15 +240,8 @@ public final class Params implements AutoCloseable {
 
     private static final int CHUNK_BYTES = 1 << 20;
 
-    /**
-     * Reads size big-endian floats straight into a native buffer and copies them into the
-     * tensor: no float[] copy of the values on the Java heap, and no NDArray.set(Buffer)
-     * (DJL 0.35's native set enters libtorch's deprecated AutoNonVariableTypeMode, which
-     * prints an alarming warning).
-     */
-    /** Reads size big-endian floats (DataOutputStream's order) into the tensor. */
-    private void readValues(DataInputStream in, NDArray target) throws IOException {
-        byte[] chunk = new byte[CHUNK_BYTES];
+    /** Reads the tensor's values, big-endian floats (DataOutputStream's order), through chunk. */
+    private void readValues(DataInputStream in, NDArray target, byte[] chunk) throws IOException {
         java.nio.FloatBuffer bigEndian = java.nio.ByteBuffer.wrap(chunk).order(java.nio.ByteOrder.BIG_ENDIAN).asFloatBuffer();
         fill(target, (dst, offset, n) -> {
             in.readFully(chunk, 0, n * Float.BYTES);

@@ -11,7 +11,6 @@ import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.Preprocessing;
 import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.depth.DepthMap;
@@ -130,7 +129,7 @@ public final class Trainer {
                 }
                 TrainingSet data = extractAll(fit, detector, cache);
                 history.featureSeconds = (System.nanoTime() - t0) / 1e9;
-                OutOfFold outOfFold = null;
+                NormalScores outOfFold = null;
                 if (folds >= 2) {
                     t0 = System.nanoTime();
                     outOfFold = scoreByFolds(folds, fit, data, pre, backbone, parent);
@@ -151,7 +150,7 @@ public final class Trainer {
                 network.calibrate(data);
                 history.calibrationSeconds += (System.nanoTime() - t0) / 1e9;
                 if (outOfFold != null) {
-                    outOfFold.setStats(detector, folds + "-fold");
+                    outOfFold.setStats(detector, folds + "-fold", true);
                 } else if (held.isEmpty()) {
                     computeStats(detector, fit, "training");
                 } else {
@@ -423,12 +422,12 @@ public final class Trainer {
         return out;
     }
 
-    /** Out-of-fold scores of the normal images per map, as the statistics want them. */
-    private final class OutOfFold {
+    /** Image and pixel scores of normal images per map, as the statistics want them. */
+    private final class NormalScores {
         final float[][] imageScores;
         final float[][][] pixels;
 
-        OutOfFold(int maps, int n) {
+        NormalScores(int maps, int n) {
             imageScores = new float[maps][n];
             pixels = new float[maps][n][];
         }
@@ -440,10 +439,13 @@ public final class Trainer {
             }
         }
 
-        /** Sets the detector's statistics from the out-of-fold scores, the unstable ones left out. */
-        void setStats(Detector detector, String source) {
+        /**
+         * Sets the detector's statistics from these scores; with dropUnstable (out-of-fold
+         * scores of fold models) numerically unstable ones are left out.
+         */
+        void setStats(Detector detector, String source, boolean dropUnstable) {
             int n = imageScores.length == 0 ? 0 : imageScores[0].length;
-            boolean[] unstable = unstableScores(imageScores);
+            boolean[] unstable = dropUnstable ? unstableScores(imageScores) : new boolean[n];
             int dropped = 0;
             for (boolean u : unstable) {
                 dropped += u ? 1 : 0;
@@ -513,9 +515,9 @@ public final class Trainer {
      * every normal image is scored once by a model that never saw it. The fold models share
      * the backbone (its feature statistics come from all images) and are freed after use.
      */
-    private OutOfFold scoreByFolds(int k, List<ImageSource> images, TrainingSet data, Preprocessing pre, Backbone backbone,
-                                   NDManager parent) throws IOException {
-        OutOfFold out = new OutOfFold(method.mapNames().size(), images.size());
+    private NormalScores scoreByFolds(int k, List<ImageSource> images, TrainingSet data, Preprocessing pre, Backbone backbone,
+                                      NDManager parent) throws IOException {
+        NormalScores out = new NormalScores(method.mapNames().size(), images.size());
         for (int f = 0; f < k; f++) {
             java.util.Set<Integer> fold = new HashSet<>();
             for (int i = f; i < images.size(); i += k) {
@@ -588,33 +590,17 @@ public final class Trainer {
      * few images, on the training images), scored exactly as detection scores them.
      */
     private void computeStats(Detector detector, List<ImageSource> images, String source) throws IOException {
-        int maps = detector.method().mapNames().size();
-        float[][] imageScores = new float[maps][images.size()];
-        List<List<float[]>> pixels = new ArrayList<>();
-        for (int k = 0; k < maps; k++) {
-            pixels.add(new ArrayList<>());
-        }
+        NormalScores scores = new NormalScores(detector.method().mapNames().size(), images.size());
         progress.stage("Measuring normal scores", images.size());
-        for (int start = 0; start < images.size(); start += config.batchSize) {
-            progress.checkCancelled();
-            int end = Math.min(images.size(), start + config.batchSize);
-            List<Detector.Input> batch = new ArrayList<>();
-            for (int i = start; i < end; i++) {
-                batch.add(prepare(images.get(i), detector));
-            }
-            List<Scores> scored = detector.score(batch);
-            for (int i = start; i < end; i++) {
-                for (int k = 0; k < maps; k++) {
-                    ScoreResult r = scored.get(i - start).get(k);
-                    imageScores[k][i] = r.score;
-                    pixels.get(k).add(r.foregroundValues());
-                }
-            }
-            progress.step(end, null);
+        int[] done = {0};
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            all.add(i);
         }
-        for (int k = 0; k < maps; k++) {
-            detector.setStats(detector.method().mapNames().get(k),
-                    ScoreStats.of(imageScores[k], FloatArrays.concat(pixels.get(k)), config.targetFpr, source));
-        }
+        scoreImages(detector, images, all, (i, s) -> {
+            scores.add(i, s);
+            progress.step(++done[0], null);
+        });
+        scores.setStats(detector, source, false);
     }
 }

@@ -5,11 +5,8 @@
 # texture with painted defects, under /usr/bin/time -v. Run after `mvn package`; needs
 # about 3 GB of memory to make the image and writes about 0.5 GB under target/.
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
-WORK="${WORK:-$here/target/bench-data}"
-SKIMAGE="${SKIMAGE:-/usr/lib/python3/dist-packages/skimage/data}"
-run() { java -Djava.awt.headless=true "$@" -jar "$JAR"; }
+. "$(dirname "$0")/bench_env.sh"
+run() { java -Djava.awt.headless=true "$@" -jar "$JAR"; }  # here: JVM options first, then the jar
 [ -d "$WORK/huge-train" ] || java -jar "$JAR" make-samples --source "$SKIMAGE/brick.png" --out "$WORK/huge-train" \
     --size 2048 --block 128 --train 8 --test-good 1 --per-defect 1 --seed 5
 [ -d "$WORK/huge" ] || java -Xmx8g -jar "$JAR" make-samples --source "$SKIMAGE/brick.png" --out "$WORK/huge" \

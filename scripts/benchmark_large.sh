@@ -7,13 +7,9 @@
 # whole image scaled to the network input (the papers' way). Run after `mvn package`.
 # Results: $OUT/<data>-<sizing>/results.{md,csv}.
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
-WORK="${WORK:-$here/target/bench-data}"
+. "$(dirname "$0")/bench_env.sh"
 OUT="${OUT:-$here/target/large-bench}"
-SKIMAGE="${SKIMAGE:-/usr/lib/python3/dist-packages/skimage/data}"
 METHODS="${METHODS:-ast}"
-run() { java -Djava.awt.headless=true -jar "$JAR" "$@"; }
 for src in brick ihc cell; do
   data="$WORK/large-$src"
   [ -d "$data" ] || run make-samples --source "$SKIMAGE/$src.png" --out "$data" --size 2048 --block 128 \

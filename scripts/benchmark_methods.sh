@@ -8,15 +8,11 @@
 # Results: $OUT/<data>/seed<N>/results.{md,csv}, results_by_type.csv. METHODS, SETS and
 # SEEDS choose what runs (e.g. METHODS=us SETS=brick SEEDS="0 1 2").
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
-WORK="${WORK:-$here/target/bench-data}"
+. "$(dirname "$0")/bench_env.sh"
 OUT="${OUT:-$here/target/methods-bench}"
 SEEDS="${SEEDS:-0 1 2}"
 METHODS="${METHODS:-ast,rd}"
 SETS="${SETS:-brick gravel grass synthetic-rgb}"
-SKIMAGE="${SKIMAGE:-/usr/lib/python3/dist-packages/skimage/data}"
-run() { java -Djava.awt.headless=true -jar "$JAR" "$@"; }
 for t in gravel grass; do
   [ -d "$WORK/bench-$t" ] || run make-samples --source "$SKIMAGE/$t.png" --out "$WORK/bench-$t" --seed 11
 done

@@ -4,13 +4,11 @@
 # foreground masking, for each training seed. Run after `mvn package`.
 # Results: $OUT/seed<N>/<mode>_<setting>/results.{md,csv}, results_by_type.csv.
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
+. "$(dirname "$0")/bench_env.sh"
 DATA="${DATA:-$here/target/synthetic-large}"
 OUT="${OUT:-$here/target/synthetic-bench}"
 SIZE="${IMAGE_SIZE:-128}"
 SEEDS="${SEEDS:-0 1 2}"
-run() { java -Djava.awt.headless=true -jar "$JAR" "$@"; }
 [ -d "$DATA" ] || run make-synthetic --out "$DATA" --size large
 for seed in $SEEDS; do
   for mode in rgb depth rgb+depth; do

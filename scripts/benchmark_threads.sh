@@ -5,8 +5,7 @@
 # (the training time the tool reports: features and both phases). Run after `mvn package`
 # on an otherwise idle machine.
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
+. "$(dirname "$0")/bench_env.sh"
 OUT="${OUT:-$here/target/threads-bench}"
 mkdir -p "$OUT"
 echo "competing_processes,threads,train_seconds"

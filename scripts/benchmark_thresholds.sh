@@ -8,15 +8,12 @@
 # scripts/benchmark_methods.sh (which makes the data sets). SETS picks data sets (names
 # below); TAG labels a variant (another JAR) so that two builds can be compared.
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
-WORK="${WORK:-$here/target/bench-data}"
+. "$(dirname "$0")/bench_env.sh"
 OUT="${OUT:-$here/target/threshold-bench}"
 SEEDS="${SEEDS:-0 1 2}"
 FOLDS="${FOLDS:-0 5}"
 TAG="${TAG:-}"
 SETS="${SETS:-brick gravel grass synthetic-weave synthetic-granite synthetic-puck synthetic-board}"
-run() { java -Djava.awt.headless=true -jar "$JAR" "$@"; }
 count() { # scores.csv -> "false_alarms,normal,misses,defects"
   awk -F, 'NR > 1 && $5 != "error" { if ($2 == "good") { n++; if ($5 == "anomalous") fa++ } else { d++; if ($5 == "normal") m++ } }
            END { printf "%d,%d,%d,%d", fa, n, m, d }' "$1"

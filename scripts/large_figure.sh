@@ -4,12 +4,8 @@
 # whole-image (fit) model; docs/large-image-result.png shows both heat maps and a
 # full-resolution crop around the defect. Run after `mvn package` (about 3 minutes).
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-JAR="${JAR:-$here/target/AST_Anomaly_Detection-0.1.0-SNAPSHOT.jar}"
-WORK="${WORK:-$here/target/bench-data}"
+. "$(dirname "$0")/bench_env.sh"
 OUT="${OUT:-$here/target/large-figure}"
-SKIMAGE="${SKIMAGE:-/usr/lib/python3/dist-packages/skimage/data}"
-run() { java -Djava.awt.headless=true -jar "$JAR" "$@"; }
 data="$WORK/large-ihc"
 [ -d "$data" ] || run make-samples --source "$SKIMAGE/ihc.png" --out "$data" --size 2048 --block 128 \
     --train 8 --test-good 6 --per-defect 4 --seed 5

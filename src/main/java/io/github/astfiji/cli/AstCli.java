@@ -29,6 +29,9 @@ public final class AstCli {
             if (System.getenv("AST_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }
+            if (ex instanceof io.github.astfiji.core.train.TrainingFailedException) {
+                return io.github.astfiji.core.train.TrainingFailedException.EXIT_CODE;
+            }
             return ex instanceof CancellationException ? 130 : 1;
         });
         return cl.execute(args);

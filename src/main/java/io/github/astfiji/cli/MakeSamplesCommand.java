@@ -3,6 +3,7 @@ package io.github.astfiji.cli;
 import ij.ImagePlus;
 import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.data.DefectSynthesizer;
+import io.github.astfiji.core.data.MicroscopySamples;
 import io.github.astfiji.io.ImageFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,8 +22,12 @@ import java.util.concurrent.Callable;
         description = "Make an MVTec-style sample data set (train/good, test/<type>, ground_truth/<type>) from a texture image.")
 final class MakeSamplesCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, description = "Texture image to crop from (e.g. scikit-image's CC0 brick.png).")
+    @Option(names = "--source", description = "Texture image to crop from (e.g. scikit-image's CC0 brick.png).")
     Path source;
+
+    @Option(names = "--scene", description = "Instead of a texture: draw microscopy-style images, spots (a spot field) or nuclei "
+            + "(fluorescence-style), with defects blur (local defocus), debris and scratch.")
+    String scene;
 
     @Option(names = "--out", required = true, description = "Output folder (must not exist yet).")
     Path out;
@@ -52,6 +57,14 @@ final class MakeSamplesCommand implements Callable<Integer> {
         if (Files.exists(out)) {
             throw new java.nio.file.FileAlreadyExistsException(out.toString(), null, "already exists; choose a new folder");
         }
+        if ((source == null) == (scene == null)) {
+            throw new IllegalArgumentException("give either --source TEXTURE or --scene spots|nuclei");
+        }
+        if (scene != null) {
+            writeMicroscopy(MicroscopySamples.Scene.valueOf(scene.trim().toUpperCase(Locale.ROOT)));
+            System.out.println("Sample data set written to " + out);
+            return 0;
+        }
         FloatImage texture = ImageFiles.toFloatImage(ImageFiles.open(source), 1);
         if (texture.bitDepth() != 8 && texture.bitDepth() != 24) {
             throw new IllegalArgumentException(source + " must be an 8-bit or RGB image");
@@ -72,6 +85,38 @@ final class MakeSamplesCommand implements Callable<Integer> {
         }
         System.out.println("Sample data set written to " + out);
         return 0;
+    }
+
+    /** Normal images drawn from seeds, defects painted into further normal images. */
+    private void writeMicroscopy(MicroscopySamples.Scene kind) throws Exception {
+        SplittableRandom rng = new SplittableRandom(seed);
+        writeDrawn(out.resolve("train/good"), train, kind, rng, null);
+        writeDrawn(out.resolve("test/good"), testGood, kind, rng, null);
+        for (MicroscopySamples.Defect d : MicroscopySamples.Defect.values()) {
+            writeDrawn(out.resolve("test/" + d.name().toLowerCase(Locale.ROOT)), perDefect, kind, rng, d);
+        }
+    }
+
+    private void writeDrawn(Path dir, int count, MicroscopySamples.Scene kind, SplittableRandom rng, MicroscopySamples.Defect defect)
+            throws Exception {
+        Files.createDirectories(dir);
+        for (int i = 0; i < count; i++) {
+            String name = String.format("%03d", i);
+            FloatImage im = MicroscopySamples.normal(kind, size, rng.nextLong());
+            if (defect != null) {
+                DefectSynthesizer.Result r = MicroscopySamples.defect(im, defect, rng.nextLong());
+                im = r.image;
+                float[] m = r.mask.clone();
+                for (int k = 0; k < m.length; k++) {
+                    m[k] *= 255f;
+                }
+                Path gt = out.resolve("ground_truth").resolve(dir.getFileName());
+                Files.createDirectories(gt);
+                ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(new FloatImage(size, size, 1, 8, m))),
+                        gt.resolve(name + "_mask.png"));
+            }
+            ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(im)), dir.resolve(name + ".png"));
+        }
     }
 
     private void write(Path dir, int count, FloatImage texture, SplittableRandom rng, DefectSynthesizer.Kind kind) throws Exception {

@@ -185,6 +185,7 @@ public final class Engines {
     }
 
     private static Engine engine() {
+        CpuKernels.limit(); // before the engine runs its first kernel
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
@@ -194,7 +195,9 @@ public final class Engines {
         ClassLoader previous = t.getContextClassLoader();
         t.setContextClassLoader(Engines.class.getClassLoader());
         try {
-            return Engine.getEngine("PyTorch");
+            Engine engine = Engine.getEngine("PyTorch");
+            CpuKernels.skipNnpack();
+            return engine;
         } catch (EngineException | IllegalArgumentException | UnsatisfiedLinkError e) {
             throw new IllegalStateException("the PyTorch engine could not start (" + e.getMessage() + "). "
                     + "Check that the pytorch-native-cpu jar is installed beside the plugin (see README, 'Install').", e);

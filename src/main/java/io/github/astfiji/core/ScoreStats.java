@@ -38,6 +38,44 @@ public final class ScoreStats {
     public float[] normalScores;
     /** The operating point: expected false alarms per 100 normal parts the image threshold was set for. */
     public float falseAlarmsPer100 = 1f;
+    /**
+     * Median image score of a few training images under the final model (0 = not measured,
+     * as in models made before it was kept): what held-out scores are compared with.
+     */
+    public float trainingMedian;
+
+    /** Held-out normal scores this many times the training images' median mean a broken model. */
+    static final double ABSURD_RATIO = 1000;
+
+    /**
+     * Why a model with these statistics cannot judge images, or null when it can: non-finite
+     * thresholds or normal scores, or normal scores orders of magnitude above what the same
+     * model gives its training images (seen when a training diverged: held-out scores of
+     * 6e24 and a threshold every defect stays below).
+     */
+    public String problem() {
+        if (!Float.isFinite(imageThreshold) || !Float.isFinite(pixelThreshold) || !Float.isFinite(imageMean) || !Float.isFinite(imageStd)) {
+            return String.format(java.util.Locale.ROOT, "its thresholds are not finite numbers (image %s, pixel %s)", imageThreshold, pixelThreshold);
+        }
+        if (normalScores != null) {
+            for (float v : normalScores) {
+                if (!Float.isFinite(v)) {
+                    return "some " + source + " normal images got a non-finite score (" + v + ")";
+                }
+            }
+        }
+        if (trainingMedian > 0 && normalScores != null && normalScores.length > 0) {
+            float[] sorted = normalScores.clone();
+            Arrays.sort(sorted);
+            float median = quantile(sorted, 0.5);
+            if (median > ABSURD_RATIO * trainingMedian) {
+                return String.format(java.util.Locale.ROOT, "the %s normal images score %.3g (median), %.0f times what the same model gives "
+                        + "its training images (%.3g): the model does not generalise to normal images", source, median,
+                        median / trainingMedian, trainingMedian);
+            }
+        }
+        return null;
+    }
 
     /**
      * Statistics of normal images' scores, with thresholds. The image threshold is the
@@ -172,7 +210,20 @@ public final class ScoreStats {
 
     /** The verdict at another operating point (false alarms per 100 normal parts): what a sensitivity setting changes. */
     public String verdict(float imageScore, double falseAlarmsPer100) {
-        return imageScore > thresholdFor(falseAlarmsPer100) ? "anomalous" : "normal";
+        return verdictAt(imageScore, thresholdFor(falseAlarmsPer100));
+    }
+
+    /**
+     * The one verdict rule: an image is anomalous when its score is above the threshold (a
+     * score equal to it is normal). Every table, file and overlay takes its verdict from here.
+     */
+    public static boolean isAnomalous(float imageScore, float threshold) {
+        return imageScore > threshold;
+    }
+
+    /** "anomalous" or "normal" by {@link #isAnomalous}. */
+    public static String verdictAt(float imageScore, float threshold) {
+        return isAnomalous(imageScore, threshold) ? "anomalous" : "normal";
     }
 
     /**
@@ -230,9 +281,9 @@ public final class ScoreStats {
         return normalise(imageScore, imageThreshold);
     }
 
-    /** "anomalous" above the active image threshold, else "normal": the one verdict rule. */
+    /** The verdict at the active image threshold. */
     public String verdict(float imageScore) {
-        return imageScore > imageThreshold ? "anomalous" : "normal";
+        return verdictAt(imageScore, imageThreshold);
     }
 
     public static ScoreStats of(float[] imageScores, float[] pixelScores) {

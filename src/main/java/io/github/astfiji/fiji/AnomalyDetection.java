@@ -161,7 +161,7 @@ public final class AnomalyDetection {
             table.addValue("slice", s);
             table.addValue("score", r.score);
             table.addValue("normalised_score", ScoreStats.normalise(r.score, threshold));
-            table.addValue("verdict", r.score > threshold ? "anomalous" : "normal");
+            table.addValue("verdict", io.github.astfiji.core.ScoreStats.verdictAt(r.score, threshold));
             table.addValue("normal_exceed_per_100", stats.falseAlarmsPer100At(r.score));
             table.addValue("regions", sliceRegions.size());
             table.addValue("region_area_px", area);

@@ -77,7 +77,7 @@ public final class BatchDetection {
             this.label = label;
             this.score = r.score;
             this.normalisedScore = ScoreStats.normalise(r.score, threshold);
-            this.verdict = r.score > threshold ? "anomalous" : "normal";
+            this.verdict = io.github.astfiji.core.ScoreStats.verdictAt(r.score, threshold);
             this.normalExceedPer100 = stats.falseAlarmsPer100At(r.score);
             this.meanScore = r.meanScore;
             this.maxScore = r.maxScore;

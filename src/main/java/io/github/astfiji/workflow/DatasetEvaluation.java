@@ -10,6 +10,7 @@ import io.github.astfiji.core.detector.Method;
 import io.github.astfiji.core.eval.Evaluation;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.core.train.Trainer;
+import io.github.astfiji.core.train.TrainingFailedException;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.SampleDataset;
 
@@ -83,7 +84,12 @@ public final class DatasetEvaluation {
             List<List<Evaluation.Row>> perCategory = new ArrayList<>();
             for (Path category : categories) {
                 progress.checkCancelled();
-                perCategory.add(runOne(category, run, modelDir, saveModels, progress));
+                try {
+                    perCategory.add(runOne(category, run, modelDir, saveModels, progress));
+                } catch (TrainingFailedException e) {
+                    // one method's failed training must not stop the comparison, nor look like chance-level results
+                    perCategory.add(failedRows(category.getFileName().toString(), run.method, e.getMessage()));
+                }
             }
             // a block per map (the method's own, then its baselines), categories within
             for (int k = 0; k < run.method.mapNames().size(); k++) {
@@ -95,6 +101,20 @@ public final class DatasetEvaluation {
         return rows;
     }
 
+    /** Rows that say the method failed on this category, with the reason; every metric left empty. */
+    static List<Evaluation.Row> failedRows(String category, Method method, String reason) {
+        List<Evaluation.Row> rows = new ArrayList<>();
+        for (int k = 0; k < method.mapNames().size(); k++) {
+            Evaluation.Row r = new Evaluation.Row();
+            r.method = method.mapLabel(k);
+            r.category = category;
+            r.failed = true;
+            r.notes = "FAILED: " + reason;
+            rows.add(r);
+        }
+        return rows;
+    }
+
     private static List<Evaluation.Row> runOne(Path category, Run run, Path modelDir, boolean saveModels, Progress progress)
             throws IOException {
         String name = category.getFileName().toString();
@@ -102,10 +122,17 @@ public final class DatasetEvaluation {
         Path saved = modelDir == null ? null : modelFile(modelDir, name, run.method);
         boolean memory = PeakMemory.reset();
         double trainSeconds = Double.NaN;
+        double recoveries = Double.NaN;
+        Trainer.History history = null;
         try (NDManager m = Engines.newManager()) {
             Detector model;
             if (saved != null && Files.isRegularFile(saved) && !saveModels) {
                 model = ModelFile.read(saved, m, null);
+                String problem = model.stats().problem();
+                if (problem != null) {
+                    model.close();
+                    throw new TrainingFailedException("the saved model " + saved.getFileName() + " cannot judge images: " + problem);
+                }
             } else {
                 DetectorConfig config = run.config.copy();
                 if (saved == null) {
@@ -119,6 +146,8 @@ public final class DatasetEvaluation {
                 Trainer trainer = new Trainer(run.method, config, progress);
                 model = trainer.train(ds.train, Backbones.create(run.backbone, run.method.defaultBackbone(), m, config.imageSize, config.seed), m);
                 trainSeconds = trainer.history().totalSeconds();
+                recoveries = trainer.history().recoveries.size();
+                history = trainer.history();
                 if (saved != null) {
                     Files.createDirectories(modelDir);
                     ModelFile.write(model, saved, false);
@@ -140,6 +169,12 @@ public final class DatasetEvaluation {
                 for (Evaluation.Row row : rows) {
                     row.category = name;
                     row.trainSeconds = trainSeconds;
+                    row.recoveries = recoveries;
+                    if (history != null && row.method.equals(run.method.mapLabel(0))) {
+                        for (int p = 0; p < history.phases.size(); p++) {
+                            row.losses.put(history.phases.get(p), history.losses.get(p));
+                        }
+                    }
                     row.peakMemoryMb = peak < 0 ? Double.NaN : peak;
                     List<String> notes = new ArrayList<>(ds.notes);
                     if (!row.notes.isEmpty() && !notes.contains(row.notes)) {
@@ -162,13 +197,14 @@ public final class DatasetEvaluation {
 
     /** Columns of the results table after method and category: header, CSV name, and whether the value is a fraction (shown in %). */
     private static final List<String> HEADERS = List.of("image AUROC (mean)", "image AUROC (max)", "pixel AUROC", "AUPRO", "F1-max",
-            "train s", "ms/image", "peak MB");
+            "train s", "ms/image", "peak MB", "false alarms", "misses", "recoveries");
     private static final List<String> CSV_NAMES = List.of("image_auroc_mean", "image_auroc_max", "pixel_auroc", "aupro", "f1_max",
-            "train_seconds", "ms_per_image", "peak_memory_mb");
+            "train_seconds", "ms_per_image", "peak_memory_mb", "false_alarms", "misses", "recoveries");
     private static final int FRACTIONS = 5;
 
     static double[] values(Evaluation.Row r) {
-        return new double[] {r.imageAuroc, r.imageAurocMax, r.pixelAuroc, r.aupro, r.f1Max, r.trainSeconds, r.msPerImage, r.peakMemoryMb};
+        return new double[] {r.imageAuroc, r.imageAurocMax, r.pixelAuroc, r.aupro, r.f1Max, r.trainSeconds, r.msPerImage, r.peakMemoryMb,
+            r.falseAlarms, r.misses, r.recoveries};
     }
 
     private static String cell(double v, int column) {
@@ -194,7 +230,7 @@ public final class DatasetEvaluation {
                 sb.append("| ").append(r.method).append(" | ").append(r.category);
                 double[] v = values(r);
                 for (int c = 0; c < v.length; c++) {
-                    sb.append(" | ").append(cell(v[c], c));
+                    sb.append(" | ").append(r.failed ? "**failed**" : cell(v[c], c));
                 }
                 sb.append(" | ").append(r.notes).append(" |\n");
             }
@@ -234,17 +270,31 @@ public final class DatasetEvaluation {
         return sb.toString();
     }
 
-    /** Image AUROC per method, category and defect type (model's image score). */
-    public static String byTypeCsv(List<Evaluation.Row> rows) {
-        StringBuilder sb = new StringBuilder("method,category,defect_type,image_auroc\n");
+    /** The trainings' loss per epoch: method, category, phase, epoch (from 1), loss. */
+    public static String lossesCsv(List<Evaluation.Row> rows) {
+        StringBuilder sb = new StringBuilder("method,category,phase,epoch,loss\n");
         for (Evaluation.Row r : rows) {
-            r.byType.forEach((type, v) -> sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f%n", r.method, r.category, type, v)));
+            r.losses.forEach((phase, v) -> {
+                for (int e = 0; e < v.length; e++) {
+                    sb.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%.6g%n", r.method, r.category, phase, e + 1, v[e]));
+                }
+            });
+        }
+        return sb.toString();
+    }
+
+    /** Image AUROC and misses at the model's threshold per method, category and defect type (model's image score). */
+    public static String byTypeCsv(List<Evaluation.Row> rows) {
+        StringBuilder sb = new StringBuilder("method,category,defect_type,image_auroc,misses\n");
+        for (Evaluation.Row r : rows) {
+            r.byType.forEach((type, v) -> sb.append(String.format(Locale.ROOT, "%s,%s,%s,%.4f,%d%n", r.method, r.category, type, v,
+                    r.missesByType.getOrDefault(type, 0))));
         }
         return sb.toString();
     }
 
     /**
-     * Writes results.md, results.csv, results_by_type.csv and, per method and category, the
+     * Writes results.md, results.csv, results_by_type.csv, losses.csv and, per method and category, the
      * ROC curve, the per-region-overlap curve and the image-score histogram as PNGs
      * (METHOD_CATEGORY_roc.png, _pro.png, _scores.png); refuses to replace files unless asked.
      * Returns the pictures written.
@@ -255,8 +305,10 @@ public final class DatasetEvaluation {
         Path csv = dir.resolve("results.csv");
         ImageFiles.checkWritable(md, overwrite);
         Path types = dir.resolve("results_by_type.csv");
+        Path losses = dir.resolve("losses.csv");
         ImageFiles.checkWritable(csv, overwrite);
         ImageFiles.checkWritable(types, overwrite);
+        ImageFiles.checkWritable(losses, overwrite);
         List<Path> pictures = new ArrayList<>();
         for (Evaluation.Row r : rows) {
             String stem = (r.method + "_" + r.category).replaceAll("[^A-Za-z0-9._-]", "-");
@@ -274,6 +326,7 @@ public final class DatasetEvaluation {
         Files.writeString(md, markdown(rows), StandardCharsets.UTF_8);
         Files.writeString(csv, csv(rows), StandardCharsets.UTF_8);
         Files.writeString(types, byTypeCsv(rows), StandardCharsets.UTF_8);
+        Files.writeString(losses, lossesCsv(rows), StandardCharsets.UTF_8);
         for (Evaluation.Row r : rows) {
             String stem = (r.method + "_" + r.category).replaceAll("[^A-Za-z0-9._-]", "-");
             if (!r.rocCurve.isEmpty()) {

@@ -88,6 +88,10 @@ public final class Training {
                     times.append(String.format(Locale.ROOT, ", calibration folds %.0f s", h.foldSeconds));
                 }
                 losses.append(".").append(System.lineSeparator()).append(times);
+                if (!h.recoveries.isEmpty()) {
+                    losses.append(System.lineSeparator()).append("Recovered from ").append(h.recoveries.size())
+                            .append(" divergence(s): ").append(String.join("; ", h.recoveries));
+                }
                 return String.format(Locale.ROOT,
                         "Model written to %s%nTrained %s on %d images in %.0f s on %s (%s backbone, channels %s, stride %s, preset %s, sizing %s).%n"
                                 + "%s.%nThresholds from %d %s normal images: image score %.5g, pixel %.5g; %s.%nScore plot: %s",

@@ -15,6 +15,11 @@ public final class AstConfig extends DetectorConfig {
     public int studentHidden = 128;
     public int studentBlocks = 2;
     public int teacherEpochs = 60;
+    /**
+     * Standard deviation of Gaussian noise added to the (standardised) features while the
+     * flow trains, never when scoring; 0 = none, as in the paper.
+     */
+    public float featureNoise = 0f;
     public int studentEpochs = 60;
 
     @Override
@@ -38,6 +43,7 @@ public final class AstConfig extends DetectorConfig {
             require(k > 0 && k % 2 == 1, "flowKernels must be odd, is " + Arrays.toString(flowKernels));
         }
         require(clampAlpha > 0, "clampAlpha must be positive");
+        require(featureNoise >= 0 && featureNoise < 10, "featureNoise must be in [0, 10)");
         require(studentHidden > 0 && studentBlocks >= 0, "student sizes must be positive");
         require(teacherEpochs >= 0 && studentEpochs >= 0, "epochs must not be negative");
         require(gradientClip > 0, "gradientClip must be positive for AST (the flow needs clipping)");

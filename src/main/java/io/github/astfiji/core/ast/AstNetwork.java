@@ -80,7 +80,13 @@ public final class AstNetwork implements MethodNetwork {
 
         @Override
         public NDArray loss(TrainingSet.Batch batch) {
-            NDList out = teacherForward(features(batch.inputs()));
+            NDArray x = features(batch.inputs());
+            if (config.featureNoise > 0) {
+                // a floor under every feature's spread: the flow cannot shrink near-constant
+                // features (dark, empty tiles) into an unbounded density
+                x = x.add(x.getManager().randomNormal(0f, config.featureNoise, x.getShape(), x.getDataType()));
+            }
+            NDList out = teacherForward(x);
             return maskedMean(CouplingFlow.nll(out.get(0), out.get(1)), batch.masks());
         }
     }

@@ -46,6 +46,8 @@ public abstract class DetectorConfig {
      * BENCHMARKS.md); 0 = no clipping.
      */
     public float gradientClip = 1f;
+    /** Clip gradients from below too (to [-gradientClip, gradientClip]); off in models made before this setting existed. */
+    public boolean clipBothSides = false;
     public long seed = 0;
     /** Share of the normal images held out from training to calibrate thresholds (0 = none), when not calibrating by folds. */
     public float calibrationFraction = 0.2f;

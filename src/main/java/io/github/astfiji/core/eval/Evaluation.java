@@ -56,6 +56,17 @@ public final class Evaluation {
         public double msPerImage = Double.NaN;
         public double peakMemoryMb = Double.NaN;
         public String notes = "";
+        /** The model could not be trained or cannot judge images (see notes): no metric stands for it. */
+        public boolean failed;
+        /** At the model's own image threshold (its default operating point): normal test images flagged, defect images passed. */
+        public double falseAlarms = Double.NaN;
+        public double misses = Double.NaN;
+        /** Per defect type: defect images passed at the model's threshold. */
+        public final Map<String, Integer> missesByType = new TreeMap<>();
+        /** Divergences the training recovered from (NaN when the model was loaded, not trained). */
+        public double recoveries = Double.NaN;
+        /** The training's loss per epoch, by phase (empty when the model was loaded, not trained). */
+        public final Map<String, double[]> losses = new java.util.LinkedHashMap<>();
         /** For plots: image scores (model's rule) of the normal and the defect test images, and the curves. */
         public float[] normalScores = new float[0];
         public float[] defectScores = new float[0];
@@ -148,6 +159,7 @@ public final class Evaluation {
             F1Max f1 = F1Max.of(score[k], defect);
             row.f1Max = f1.f1;
             row.f1Threshold = f1.threshold;
+            verdicts(row, score[k], defect, labels, model.stats(model.method().mapNames().get(k)).imageThreshold);
             if (labels != null) {
                 byType(row, score[k], defect, labels);
             }
@@ -176,6 +188,25 @@ public final class Evaluation {
             }
         }
         return out;
+    }
+
+    /** False alarms and misses at the model's threshold (the verdict rule of detection: above it is anomalous). */
+    private static void verdicts(Row row, float[] scores, boolean[] defect, List<String> labels, float threshold) {
+        int fa = 0;
+        int missed = 0;
+        for (int i = 0; i < scores.length; i++) {
+            boolean anomalous = io.github.astfiji.core.ScoreStats.isAnomalous(scores[i], threshold);
+            if (!defect[i] && anomalous) {
+                fa++;
+            } else if (defect[i] && !anomalous) {
+                missed++;
+                if (labels != null) {
+                    row.missesByType.merge(labels.get(i), 1, Integer::sum);
+                }
+            }
+        }
+        row.falseAlarms = fa;
+        row.misses = missed;
     }
 
     /** Image AUROC of each defect type against all normal images. */

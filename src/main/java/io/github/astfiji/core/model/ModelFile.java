@@ -59,6 +59,13 @@ public final class ModelFile {
     /** Saves atomically. Refuses to replace an existing file unless overwrite is true. */
     public static void write(Detector model, Path target, boolean overwrite) throws IOException {
         checkTarget(target, overwrite);
+        for (String map : model.method().mapNames()) {
+            String problem = model.stats(map) == null ? "it has no score statistics" : model.stats(map).problem();
+            if (problem != null) {
+                throw new io.github.astfiji.core.train.TrainingFailedException("Refusing to write " + target.getFileName() + ": in the "
+                        + map + " map " + problem + "; a model that cannot judge images would pass defects. Train it again.");
+            }
+        }
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Params bbState = model.backbone().state();
@@ -224,6 +231,12 @@ public final class ModelFile {
                 if (model.stats() == null) {
                     throw new ModelFormatException(file + " is damaged: stats.json has no statistics for " + method.mapNames().get(0)
                             + ". Train the model again.");
+                }
+                String problem = model.stats().problem();
+                if (problem != null) {
+                    // a model that cannot judge would pass every defect: refused before it scores anything
+                    throw new io.github.astfiji.core.train.TrainingFailedException(file.getFileName() + " cannot judge images: "
+                            + problem + ". Train the model again.");
                 }
                 return model;
             } catch (IOException | RuntimeException e) {

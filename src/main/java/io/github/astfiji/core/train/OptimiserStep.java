@@ -25,11 +25,12 @@ import java.util.function.Supplier;
  */
 public final class OptimiserStep implements AutoCloseable {
 
-    private final float learningRate;
+    private float learningRate;
     private final float beta1;
     private final float beta2;
     private final float weightDecay;
     private final float clip;
+    private final boolean clipBothSides;
     private final String what;
     private final Map<String, NDArray[]> moments = new HashMap<>();
     private final Map<String, Integer> updates = new HashMap<>();
@@ -38,12 +39,19 @@ public final class OptimiserStep implements AutoCloseable {
 
     /** clip 0 = no clipping. */
     public OptimiserStep(float learningRate, float beta1, float beta2, float weightDecay, float clip, String what) {
+        this(learningRate, beta1, beta2, weightDecay, clip, false, what);
+    }
+
+    /** clip 0 = no clipping; clipBothSides also bounds gradients from below (the engine's update clamps from above only). */
+    public OptimiserStep(float learningRate, float beta1, float beta2, float weightDecay, float clip, boolean clipBothSides,
+                         String what) {
         this.learningRate = learningRate;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.weightDecay = weightDecay;
         // one outlier batch must not throw a flow off; a huge bound is no clipping
         this.clip = clip > 0 ? clip : Float.MAX_VALUE;
+        this.clipBothSides = clipBothSides && clip > 0;
         this.what = what;
     }
 
@@ -64,8 +72,69 @@ public final class OptimiserStep implements AutoCloseable {
         // The engine's update clamps gradients from above only (clamp_max); every measurement in
         // BENCHMARKS.md was made so. Clipping both sides was tried and not kept (BENCHMARKS.md,
         // Gradient clipping).
+        if (clipBothSides) {
+            grad = grad.clip(-clip, clip);
+        }
         JniUtils.adamUpdate((PtNDArray) weight, (PtNDArray) grad, (PtNDArray) m[0], (PtNDArray) m[1], learningRate, biasCorrected,
                 weightDecay, 1f, clip, beta1, beta2, 1e-8f, false);
+    }
+
+    /** Thrown by {@link #step} after three failed steps in a row: the training diverged (a guard may recover from it). */
+    public static final class StepsDiverged extends RuntimeException {
+        StepsDiverged(String message) {
+            super(message);
+        }
+    }
+
+    /** Adam's moments and step counts at one moment, to go back to after a divergence. */
+    public static final class State {
+        final Map<String, NDArray[]> moments = new HashMap<>();
+        final Map<String, Integer> updates = new HashMap<>();
+    }
+
+    public float learningRate() {
+        return learningRate;
+    }
+
+    public void setLearningRate(float learningRate) {
+        this.learningRate = learningRate;
+    }
+
+    /** Copies the moments and step counts into manager (reusing reuse's arrays where shapes allow). */
+    public State snapshot(NDManager manager, State reuse) {
+        State s = reuse == null ? new State() : reuse;
+        s.updates.clear();
+        s.updates.putAll(updates);
+        for (Map.Entry<String, NDArray[]> e : moments.entrySet()) {
+            NDArray[] copy = s.moments.get(e.getKey());
+            if (copy == null) {
+                copy = new NDArray[] {e.getValue()[0].duplicate(), e.getValue()[1].duplicate()};
+                copy[0].attach(manager);
+                copy[1].attach(manager);
+                s.moments.put(e.getKey(), copy);
+            } else {
+                copy[0].set(new ai.djl.ndarray.index.NDIndex("..."), e.getValue()[0]);
+                copy[1].set(new ai.djl.ndarray.index.NDIndex("..."), e.getValue()[1]);
+            }
+        }
+        return s;
+    }
+
+    /** Puts back a snapshot's moments and step counts; moments it did not have start again from zero. */
+    public void restore(State s) {
+        updates.clear();
+        updates.putAll(s.updates);
+        for (Map.Entry<String, NDArray[]> e : moments.entrySet()) {
+            NDArray[] copy = s.moments.get(e.getKey());
+            for (int k = 0; k < 2; k++) {
+                if (copy == null) {
+                    e.getValue()[k].set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                } else {
+                    e.getValue()[k].set(new ai.djl.ndarray.index.NDIndex("..."), copy[k]);
+                }
+            }
+        }
+        badSteps = 0;
     }
 
     /** Frees Adam's moments. */
@@ -96,8 +165,8 @@ public final class OptimiserStep implements AutoCloseable {
         // only repeated failures mean the training itself diverged.
         badSteps = ok ? 0 : badSteps + 1;
         if (badSteps >= 3) {
-            throw new IllegalStateException(what + " diverged (loss " + value
-                    + "); lower the learning rate or check the images for extreme values");
+            badSteps = 0;
+            throw new StepsDiverged(what + ": three steps in a row with a non-finite loss or gradient (loss " + value + ")");
         }
         return ok ? value : Float.NaN;
     }

@@ -52,6 +52,8 @@ public final class Trainer {
         public double foldSeconds;
         /** The method's own preparation and calibration around the phases (e.g. statistics of frozen outputs). */
         public double calibrationSeconds;
+        /** Divergences the phases recovered from, one line each (empty when training ran smoothly). */
+        public final List<String> recoveries = new ArrayList<>();
 
         /** Losses per epoch of the phase with this name. */
         public double[] loss(String phase) {
@@ -156,6 +158,10 @@ public final class Trainer {
                 } else {
                     computeStats(detector, held, "held-out");
                 }
+                if (outOfFold != null || !held.isEmpty()) {
+                    measureTrainingScores(detector, fit);
+                }
+                refuseUnusable(detector);
             }
             return detector;
         } catch (RuntimeException | IOException | Error e) {
@@ -549,40 +555,106 @@ public final class Trainer {
         return runPhase(phase, params, data, "Training " + phase.name(), config.seed * 31 + history.phases.size());
     }
 
+    /**
+     * Epochs of shuffled mini-batches under a {@link DivergenceGuard}: an epoch whose loss
+     * diverged is undone (parameters and optimiser state of the last good epoch, a lower
+     * learning rate) and run again; what happened goes to the progress line and the history.
+     */
     private double[] runPhase(TrainingPhase phase, Params params, TrainingSet data, String stageName, long shuffleSeed) {
         List<String> names = phase.parameters();
         double[] lossOut = new double[phase.epochs()];
         progress.stage(stageName, phase.epochs());
         OptimiserStep step = new OptimiserStep(config.learningRate, config.beta1, config.beta2, config.weightDecay,
-                config.gradientClip, stageName);
+                config.gradientClip, config.clipBothSides, stageName);
         // one stream per phase, so a phase's shuffling does not depend on the phases before it
         Random rng = new Random(shuffleSeed);
         for (String name : names) {
             params.get(name).setRequiresGradient(true);
         }
-        try {
-            for (int epoch = 0; epoch < phase.epochs(); epoch++) {
-                double sum = 0;
-                int count = 0;
-                for (int[] batch : batches((int) data.size(), rng)) {
-                    progress.checkCancelled();
-                    try (NDManager scope = data.manager().newSubManager()) {
-                        TrainingSet.Batch b = new TrainingSet.Batch(data, scope.create(batch), scope);
-                        float value = step.step(params, names, scope, () -> phase.loss(b));
-                        if (!Float.isNaN(value)) {
-                            sum += value * batch.length;
-                            count += batch.length;
-                        }
-                    }
+        try (DivergenceGuard guard = new DivergenceGuard(phase.name(), params, names, step)) {
+            int epoch = 0;
+            while (epoch < phase.epochs()) {
+                double loss;
+                try {
+                    loss = runEpoch(phase, params, data, names, step, rng);
+                } catch (OptimiserStep.StepsDiverged e) {
+                    loss = Double.NaN;
                 }
-                lossOut[epoch] = sum / Math.max(1, count);
-                progress.step(epoch + 1, String.format("loss %.4f", lossOut[epoch]));
+                if (guard.accept(epoch, loss)) {
+                    lossOut[epoch] = loss;
+                    epoch++;
+                    progress.step(epoch, String.format("loss %.4f", loss));
+                } else {
+                    String event = guard.events().get(guard.events().size() - 1);
+                    if (history != null) {
+                        history.recoveries.add(stageName.startsWith("Training ") ? event : stageName + ": " + event);
+                    }
+                    epoch = guard.resumeEpoch();
+                    progress.step(epoch, "recovering: " + event);
+                }
             }
         } finally {
             step.close();
             params.releaseGradients(names);
         }
         return lossOut;
+    }
+
+    /** One epoch's mini-batches; the mean loss over the steps taken (NaN when none was). */
+    private double runEpoch(TrainingPhase phase, Params params, TrainingSet data, List<String> names, OptimiserStep step, Random rng) {
+        double sum = 0;
+        int count = 0;
+        for (int[] batch : batches((int) data.size(), rng)) {
+            progress.checkCancelled();
+            try (NDManager scope = data.manager().newSubManager()) {
+                TrainingSet.Batch b = new TrainingSet.Batch(data, scope.create(batch), scope);
+                float value = step.step(params, names, scope, () -> phase.loss(b));
+                if (!Float.isNaN(value)) {
+                    sum += value * batch.length;
+                    count += batch.length;
+                }
+            }
+        }
+        return count == 0 ? Double.NaN : sum / count;
+    }
+
+    /** Images of the training set scored by the final model, for comparison with the held-out scores. */
+    private static final int TRAINING_SCORE_SAMPLE = 8;
+
+    /** Sets each map's training median from up to TRAINING_SCORE_SAMPLE evenly spread training images. */
+    private void measureTrainingScores(Detector detector, List<ImageSource> fit) throws IOException {
+        int n = Math.min(TRAINING_SCORE_SAMPLE, fit.size());
+        List<Integer> sample = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            sample.add((int) ((long) i * fit.size() / n));
+        }
+        int maps = method.mapNames().size();
+        float[][] scores = new float[maps][n];
+        scoreImages(detector, fit, sample, (image, s) -> {
+            int at = sample.indexOf(image);
+            for (int k = 0; k < maps; k++) {
+                scores[k][at] = s.get(k).score;
+            }
+        });
+        for (int k = 0; k < maps; k++) {
+            float[] sorted = scores[k].clone();
+            Arrays.sort(sorted);
+            detector.stats(method.mapNames().get(k)).trainingMedian = sorted[n / 2];
+        }
+    }
+
+    /** Refuses a model whose statistics say it cannot judge images (non-finite or absurd normal scores). */
+    private void refuseUnusable(Detector detector) {
+        for (int k = 0; k < method.mapNames().size(); k++) {
+            String problem = detector.stats(method.mapNames().get(k)).problem();
+            if (problem != null) {
+                String recovered = history.recoveries.isEmpty() ? "" : " (training had to recover from "
+                        + history.recoveries.size() + " divergence(s))";
+                throw new TrainingFailedException("The trained " + method.displayName() + " model cannot judge images" + recovered
+                        + ": in its " + method.mapLabel(k) + " map " + problem + ". No model was written. Try the default sizing "
+                        + "(fit), a lower learning rate (setting learningRate) or more normal training images.");
+            }
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import io.github.astfiji.core.Preprocessing;
 import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.nn.Params;
+import io.github.astfiji.core.train.DivergenceGuard;
 import io.github.astfiji.core.train.OptimiserStep;
 
 import java.util.ArrayList;
@@ -59,10 +60,16 @@ public final class TeacherTraining {
     private final Progress progress;
     /** Loss per patch size at the end: distillation, compactness, triplet (means over the last 10 % of steps). */
     private final List<double[]> finalLosses = new ArrayList<>();
+    private final List<String> recoveries = new ArrayList<>();
 
     public TeacherTraining(Settings settings, Progress progress) {
         this.settings = settings;
         this.progress = progress == null ? Progress.NONE : progress;
+    }
+
+    /** Divergences the pretraining recovered from, one line each. */
+    public List<String> recoveries() {
+        return recoveries;
     }
 
     public List<double[]> finalLosses() {
@@ -133,34 +140,62 @@ public final class TeacherTraining {
         progress.stage(stage, settings.steps);
         double[] tail = new double[3];
         int tailCount = 0;
-        try {
-            for (int i = 0; i < settings.steps; i++) {
+        // the divergence guard judges windows of steps as the trainer judges epochs
+        int window = Math.max(1, settings.steps / 20);
+        try (DivergenceGuard guard = new DivergenceGuard(stage.toLowerCase(Locale.ROOT), own, names, step)) {
+            double windowSum = 0;
+            int windowCount = 0;
+            int i = 0;
+            while (i < settings.steps) {
                 progress.checkCancelled();
+                float value;
                 try (NDManager scope = work.newSubManager()) {
                     NDList batch = patches(pyramid, p, settings.batchSize, rng, scope);
                     NDArray goal = describe(target, batch.get(0)).sub(scope.create(targetStats[0])).div(scope.create(targetStats[1]));
                     double[] parts = new double[3];
-                    float value = step.step(own, names, scope, () -> {
-                        NDArray a = net.patches(batch.get(0));
-                        NDArray pos = net.patches(batch.get(1));
-                        NDArray neg = net.patches(batch.get(2));
-                        NDArray decoded = a.matMul(own.get("decoder.weight").transpose()).add(own.get("decoder.bias"));
-                        NDArray distil = decoded.sub(goal).square().mean();
-                        NDArray compact = compactness(a);
-                        NDArray triplet = triplet(a, pos, neg, settings.margin);
-                        parts[0] = distil.getFloat();
-                        parts[1] = compact.getFloat();
-                        parts[2] = triplet.getFloat();
-                        return distil.add(compact).add(triplet);
-                    });
-                    if (i >= settings.steps - Math.max(1, settings.steps / 10) && !Float.isNaN(value)) {
+                    try {
+                        value = step.step(own, names, scope, () -> {
+                            NDArray a = net.patches(batch.get(0));
+                            NDArray pos = net.patches(batch.get(1));
+                            NDArray neg = net.patches(batch.get(2));
+                            NDArray decoded = a.matMul(own.get("decoder.weight").transpose()).add(own.get("decoder.bias"));
+                            NDArray distil = decoded.sub(goal).square().mean();
+                            NDArray compact = compactness(a);
+                            NDArray triplet = triplet(a, pos, neg, settings.margin);
+                            parts[0] = distil.getFloat();
+                            parts[1] = compact.getFloat();
+                            parts[2] = triplet.getFloat();
+                            return distil.add(compact).add(triplet);
+                        });
+                    } catch (OptimiserStep.StepsDiverged e) {
+                        value = Float.POSITIVE_INFINITY; // three failed steps: the window has diverged
+                    }
+                    if (i >= settings.steps - Math.max(1, settings.steps / 10) && Float.isFinite(value)) {
                         for (int k = 0; k < 3; k++) {
                             tail[k] += parts[k];
                         }
                         tailCount++;
                     }
-                    progress.step(i + 1, Float.isNaN(value) ? "skipped" : String.format(Locale.ROOT, "loss %.4f", value));
                 }
+                if (!Float.isNaN(value)) {
+                    windowSum += value;
+                    windowCount++;
+                }
+                i++;
+                if (i % window == 0 || i == settings.steps || Float.isInfinite(value)) {
+                    double mean = windowCount == 0 || Float.isInfinite(value) ? Double.NaN : windowSum / windowCount;
+                    windowSum = 0;
+                    windowCount = 0;
+                    if (!guard.accept((i - 1) / window, mean)) {
+                        recoveries.add(guard.events().get(guard.events().size() - 1));
+                        i = guard.resumeEpoch() * window;
+                        tail = new double[3];
+                        tailCount = 0;
+                        progress.step(i, "recovering: " + recoveries.get(recoveries.size() - 1));
+                        continue;
+                    }
+                }
+                progress.step(i, Float.isNaN(value) ? "skipped" : String.format(Locale.ROOT, "loss %.4f", value));
             }
         } finally {
             step.close();
@@ -268,6 +303,9 @@ public final class TeacherTraining {
         for (int i = 0; i < finalLosses.size(); i++) {
             sb.append(String.format(Locale.ROOT, " %d px %s", settings.patchSizes[i], Arrays.toString(
                     Arrays.stream(finalLosses.get(i)).map(v -> Math.round(v * 1e4) / 1e4).toArray())));
+        }
+        if (!recoveries.isEmpty()) {
+            sb.append("; recovered from ").append(recoveries.size()).append(" divergence(s): ").append(String.join("; ", recoveries));
         }
         return sb.toString();
     }

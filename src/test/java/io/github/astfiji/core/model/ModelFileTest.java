@@ -25,6 +25,7 @@ import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,6 +102,35 @@ public class ModelFileTest {
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.read(future, root, null));
         assertTrue(e.getMessage().contains("'patchcore'") && e.getMessage().contains("ast, rd, us") && e.getMessage().contains("Update"),
                 e.getMessage());
+    }
+
+    @Test
+    void modelWithNonFiniteOrAbsurdNormalScoresIsRefusedAtWriting(@TempDir Path dir) throws IOException {
+        io.github.astfiji.core.ScoreStats good = model.stats();
+        io.github.astfiji.core.ScoreStats broken = io.github.astfiji.core.ScoreStats.of(new float[] {1f, Float.NaN, 2f},
+                new float[] {0.1f, 0.2f}, 0.01f, "held-out");
+        Path f = dir.resolve("broken.ast");
+        try {
+            model.setStats(model.method().mapNames().get(0), broken);
+            Exception e = assertThrows(io.github.astfiji.core.train.TrainingFailedException.class, () -> ModelFile.write(model, f, false));
+            assertTrue(e.getMessage().contains("not finite"), e.getMessage());
+            assertFalse(Files.exists(f), "nothing written");
+            // finite, but held-out normal images score a million times the training images
+            io.github.astfiji.core.ScoreStats absurd = io.github.astfiji.core.ScoreStats.of(new float[] {6e24f, 5e24f, 7e24f},
+                    new float[] {0.1f, 0.2f}, 0.01f, "held-out");
+            absurd.trainingMedian = 3f;
+            model.setStats(model.method().mapNames().get(0), absurd);
+            e = assertThrows(io.github.astfiji.core.train.TrainingFailedException.class, () -> ModelFile.write(model, f, false));
+            assertTrue(e.getMessage().contains("times what the same model gives its training images"), e.getMessage());
+            assertFalse(Files.exists(f), "nothing written");
+            try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+                assertEquals(0, left.count(), "no partial file left behind");
+            }
+        } finally {
+            model.setStats(model.method().mapNames().get(0), good);
+        }
+        ModelFile.write(model, f, false);
+        assertTrue(Files.exists(f), "the sane model is written");
     }
 
     @Test

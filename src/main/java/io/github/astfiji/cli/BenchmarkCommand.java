@@ -1,16 +1,16 @@
 package io.github.astfiji.cli;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.ast.Preset;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Methods;
-import io.github.astfiji.core.detector.Scores;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Auroc;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.score.AnomalyMaps;
 import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.SampleDataset;
 import io.github.astfiji.workflow.PeakMemory;
@@ -18,17 +18,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * AST's ablations for BENCHMARKS.md: detection quality per backbone and architecture
- * setting, speed and peak memory. Comparisons between methods use {@code evaluate --methods}.
+ * Ablations for BENCHMARKS.md, for any method: detection quality per backbone and setting,
+ * time per phase epoch, scoring time and peak memory. Comparisons between methods use
+ * {@code evaluate --methods}.
  */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = "AST ablations: train and evaluate on MVTec-style folders; print image AUROC, timings and peak memory.")
+        description = "Ablations: train and evaluate one method on MVTec-style folders per backbone and seed; print image AUROC "
+                + "(mean and max of every map), timings and peak memory. Architecture settings with --set NAME=VALUE.")
 final class BenchmarkCommand implements Callable<Integer> {
 
     @Mixin
@@ -37,29 +40,14 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--data", split = ",", defaultValue = "test-images", description = "Data set folders (comma-separated).")
     List<Path> data;
 
-    @Option(names = "--backbones", split = ",", defaultValue = "builtin:random-cnn,builtin:filter-bank")
-    List<String> backbones;
+    @Option(names = "--method", completionCandidates = MethodIds.class, description = "${COMPLETION-CANDIDATES} (default: the first).")
+    String method;
 
-    @Option(names = "--preset", defaultValue = "cpu")
-    String preset;
+    @Option(names = "--backbones", split = ",", description = "Backbones to compare (default: the method's built-in).")
+    List<String> backbones;
 
     @Option(names = "--seeds", defaultValue = "1", description = "Number of seeds per setting.")
     int seeds;
-
-    @Option(names = "--epochs", description = "Epochs per phase (default: the preset's).")
-    Integer epochs;
-
-    @Option(names = "--image-size")
-    Integer imageSize;
-
-    @Option(names = "--flow-hidden")
-    Integer flowHidden;
-
-    @Option(names = "--student-hidden")
-    Integer studentHidden;
-
-    @Option(names = "--student-blocks")
-    Integer studentBlocks;
 
     @Option(names = "--lr", description = "Learning rate (default: the preset's).")
     Float learningRate;
@@ -67,72 +55,71 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--batch-size")
     Integer batchSize;
 
-    @Option(names = "--no-positional", description = "Switch off the positional encoding (ablation).")
-    boolean noPositional;
+    @Mixin
+    TrainingOptions options;
 
     @Override
     public Integer call() throws Exception {
         engine.apply();
-        System.out.printf("%-22s %-22s %4s %9s %9s %9s %9s %8s %8s %8s %8s %7s%n", "data", "backbone", "seed",
-                "AUROC", "AUROCmax", "NLL", "NLLmax", "feat ms", "T s/ep", "S s/ep", "det ms", "peak MB");
+        Method m = Methods.get(method);
+        List<String> specs = backbones == null ? List.of(m.defaultBackbone()) : backbones;
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-22s %-22s %4s", "data", "backbone", "seed"));
+        for (int k = 0; k < m.mapNames().size(); k++) {
+            header.append(String.format(Locale.ROOT, " %12s %12s", m.mapLabel(k), m.mapLabel(k) + " max"));
+        }
+        header.append(String.format(Locale.ROOT, " %8s %s %8s %7s", "feat ms", "s/epoch per phase", "det ms", "peak MB"));
+        System.out.println(header);
         for (Path root : data) {
             SampleDataset ds = SampleDataset.open(root);
-            for (String bb : backbones) {
+            for (String bb : specs) {
                 for (int seed = 0; seed < seeds; seed++) {
-                    runOne(root, ds, bb, seed);
+                    runOne(m, root, ds, bb, seed);
                 }
             }
         }
         return 0;
     }
 
-    private void runOne(Path root, SampleDataset ds, String bbSpec, int seed) throws Exception {
-        AstConfig c = (AstConfig) Methods.config(Methods.AST, Preset.fromName(preset).cliName(), epochs == null ? 0 : epochs,
-                imageSize == null ? 0 : imageSize);
-        c.seed = seed;
-        if (flowHidden != null) {
-            c.flowHidden = flowHidden;
-        }
-        if (studentHidden != null) {
-            c.studentHidden = studentHidden;
-        }
-        if (studentBlocks != null) {
-            c.studentBlocks = studentBlocks;
-        }
+    private void runOne(Method m, Path root, SampleDataset ds, String bbSpec, int seed) throws Exception {
+        options.seed = seed;
+        DetectorConfig c = options.config(m);
         if (learningRate != null) {
             c.learningRate = learningRate;
         }
         if (batchSize != null) {
             c.batchSize = batchSize;
         }
-        if (noPositional) {
-            c.positionalChannels = 0;
-        }
         try (NDManager root0 = Engines.newManager()) {
-            Trainer trainer = new Trainer(Methods.AST, c, Progress.NONE);
-            try (Detector m = trainer.train(ds.train, Backbones.create(bbSpec, root0, c.imageSize, seed), root0)) {
+            Trainer trainer = new Trainer(m, c, Progress.NONE);
+            try (Detector d = trainer.train(ds.train, Backbones.create(bbSpec, m.defaultBackbone(), root0, c.imageSize, seed), root0)) {
                 Trainer.History h = trainer.history();
                 int n = ds.test.size();
-                float[][] s = new float[4][n];
+                int maps = m.mapNames().size();
+                float[][] s = new float[2 * maps][n];
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     FloatImage im = ds.test.get(i).load();
-                    Scores r = m.score(im, ds.test.get(i).depth(), ds.test.get(i).mask());
-                    s[0][i] = r.primary().meanScore;
-                    s[1][i] = r.primary().maxScore;
-                    s[2][i] = r.baseline().meanScore;
-                    s[3][i] = r.baseline().maxScore;
+                    AnomalyMaps r = d.score(im, ds.test.get(i).depth(), ds.test.get(i).mask());
+                    for (int k = 0; k < maps; k++) {
+                        s[2 * k][i] = r.get(k).meanScore;
+                        s[2 * k + 1][i] = r.get(k).maxScore;
+                    }
                 }
                 double detMs = (System.nanoTime() - t0) / 1e6 / n;
-                System.out.printf("%-22s %-22s %4d %9.3f %9.3f %9.3f %9.3f %8.1f %8.2f %8.2f %8.1f %7d%n",
-                        root.getFileName(), bbSpec.replace("builtin:", ""), seed,
-                        Auroc.of(s[0], ds.testIsDefect), Auroc.of(s[1], ds.testIsDefect),
-                        Auroc.of(s[2], ds.testIsDefect), Auroc.of(s[3], ds.testIsDefect),
-                        h.featureSeconds * 1000 / ds.train.size(),
-                        h.seconds.get(0) / Math.max(1, c.teacherEpochs), h.seconds.get(1) / Math.max(1, c.studentEpochs),
-                        detMs, PeakMemory.megabytes());
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-22s %-22s %4d", root.getFileName(),
+                        bbSpec.replace("builtin:", ""), seed));
+                for (float[] scores : s) {
+                    line.append(String.format(Locale.ROOT, " %12.3f", Auroc.of(scores, ds.testIsDefect)));
+                }
+                line.append(String.format(Locale.ROOT, " %8.1f", h.featureSeconds * 1000 / ds.train.size()));
+                List<String> perPhase = new ArrayList<>();
+                for (int p = 0; p < h.phases.size(); p++) {
+                    perPhase.add(String.format(Locale.ROOT, "%s %.2f", h.phases.get(p), h.seconds.get(p) / Math.max(1, h.losses.get(p).length)));
+                }
+                line.append(' ').append(String.join(", ", perPhase));
+                line.append(String.format(Locale.ROOT, " %8.1f %7d", detMs, PeakMemory.megabytes()));
+                System.out.println(line);
             }
         }
     }
-
 }

@@ -1,6 +1,6 @@
 package io.github.astfiji.cli;
 
-import io.github.astfiji.core.Progress;
+import io.github.astfiji.core.engine.Progress;
 
 import java.io.PrintStream;
 

@@ -32,11 +32,11 @@ final class DemoCommand implements Callable<Integer> {
                 ? new String[] {"train", "--images", data.resolve("train/good").toString(), "--model", model.toString(), "--overwrite"}
                 : new String[] {"train", "--images", data.resolve("train/good").toString(), "--model", model.toString(), "--overwrite",
                     "--epochs", epochs.toString()};
-        int rc = AstCli.run(train);
+        int rc = Cli.run(train);
         if (rc != 0) {
             return rc;
         }
-        return AstCli.run("detect", "--model", model.toString(), "--images", data.resolve("test").toString(),
+        return Cli.run("detect", "--model", model.toString(), "--images", data.resolve("test").toString(),
                 "--out", out.resolve("results").toString(), "--overwrite");
     }
 }

@@ -1,13 +1,14 @@
 package io.github.astfiji.cli;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.eval.Auroc;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.workflow.BatchDetection;
+import io.github.astfiji.workflow.ScoresTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,7 +65,7 @@ final class DetectCommand implements Callable<Integer> {
         options.overwrite = overwrite;
         options.resume = resume;
         if (falseAlarms != null) {
-            options.falseAlarmsPer100 = io.github.astfiji.core.ScoreStats.checkFalseAlarms(falseAlarms);
+            options.falseAlarmsPer100 = io.github.astfiji.core.score.ScoreStats.checkFalseAlarms(falseAlarms);
         }
         if (shard != null) {
             options.shard(shard);
@@ -80,14 +81,14 @@ final class DetectCommand implements Callable<Integer> {
             List<List<Path>> pairs = DepthFiles.imagesAndDepths(ImageFiles.list(images, true), depth);
             List<Path> files = pairs.get(0);
             BatchDetection.Summary summary = BatchDetection.run(m, images, files, pairs.get(1), out, options, progress);
-            List<BatchDetection.Row> rows = summary.rows;
+            List<ScoresTable.Row> rows = summary.rows;
             progress.finish();
             summary.warnings.forEach(System.err::println);
             boolean baseline = m.method().mapNames().size() > 1;
             String baseName = baseline ? m.method().mapLabel(1) : "";
-            System.out.println(m.method().displayName() + " model " + model.getFileName() + ", on " + io.github.astfiji.core.Engines.describe());
+            System.out.println(m.method().displayName() + " model " + model.getFileName() + ", on " + io.github.astfiji.core.engine.Engines.describe());
             System.out.printf("%-40s %-10s %12s %10s %-10s %12s%n", "image", "label", "score", "normalised", "verdict", baseName);
-            for (BatchDetection.Row r : rows) {
+            for (ScoresTable.Row r : rows) {
                 if (r.failed()) {
                     System.out.printf("%-40s %-10s %12s %10s %-10s%n", r.image, r.label, "-", "-", "error");
                     continue;
@@ -117,7 +118,7 @@ final class DetectCommand implements Callable<Integer> {
     }
 
     /** When inputs are laid out as good/ and defect sub-folders, report the image AUROC. */
-    static void printAuroc(List<BatchDetection.Row> rows, String method, String baseline) {
+    static void printAuroc(List<ScoresTable.Row> rows, String method, String baseline) {
         boolean hasGood = rows.stream().anyMatch(r -> r.label.equals("good"));
         boolean hasBad = rows.stream().anyMatch(r -> !r.label.isEmpty() && !r.label.equals("good"));
         if (!hasGood || !hasBad) {

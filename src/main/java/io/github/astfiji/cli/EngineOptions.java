@@ -1,6 +1,6 @@
 package io.github.astfiji.cli;
 
-import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.engine.Engines;
 import picocli.CommandLine.Option;
 
 /** Where the work runs: the device and the CPU threads, for every command that computes. */

@@ -1,10 +1,9 @@
 package io.github.astfiji.cli;
 
-import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.core.eval.Evaluation;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.workflow.DatasetEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +27,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Folder for results.md and results.csv.")
     Path out;
 
-    @Option(names = "--methods", split = ",", defaultValue = "ast", description = "Methods to compare, e.g. ast,rd,us (default ast).")
+    @Option(names = "--methods", split = ",", completionCandidates = MethodIds.class,
+            description = "Methods to compare, comma-separated, of ${COMPLETION-CANDIDATES} (default: the first).")
     List<String> methods;
 
     @Option(names = "--models", description = "Folder of <category>.ast (AST) and <category>-<method>.ast models: loaded when present, "
@@ -52,13 +52,13 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         List<DatasetEvaluation.Run> runs = new ArrayList<>();
         StringBuilder settings = new StringBuilder();
-        for (String id : methods) {
+        for (String id : methods == null ? List.of(Methods.defaultMethod().id()) : methods) {
             Method m = Methods.get(id);
             DetectorConfig config = options.config(m);
             runs.add(new DatasetEvaluation.Run(m, config, options.backbone));
             settings.append(settings.length() == 0 ? "" : "; ").append(m.displayName()).append(": input ").append(config.input.label)
                     .append(", preset ").append(config.preset).append(", seed ").append(config.seed)
-                    .append(config instanceof AstConfig && ((AstConfig) config).positionalChannels == 0 ? ", no positional encoding" : "")
+                    .append(Methods.activeFlags(m, config).stream().map(f -> ", --" + f).reduce("", String::concat))
                     .append(config.foregroundMask ? "" : ", no foreground mask");
         }
         ConsoleProgress progress = new ConsoleProgress(System.err);

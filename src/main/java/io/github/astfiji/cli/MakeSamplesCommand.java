@@ -1,9 +1,9 @@
 package io.github.astfiji.cli;
 
 import ij.ImagePlus;
-import io.github.astfiji.core.FloatImage;
 import io.github.astfiji.core.data.DefectSynthesizer;
 import io.github.astfiji.core.data.MicroscopySamples;
+import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.io.ImageFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

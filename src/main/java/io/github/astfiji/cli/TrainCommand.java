@@ -1,9 +1,9 @@
 package io.github.astfiji.cli;
 
-import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.workflow.Training;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a detector (AST or Reverse Distillation) on a folder of normal (defect-free) images.")
+        description = "Train a detector (any method, see the list below) on a folder of normal (defect-free) images.")
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -28,7 +28,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model file to write (e.g. model.ast).")
     Path model;
 
-    @Option(names = "--method", defaultValue = "ast", description = "ast (default: Asymmetric Student-Teacher), rd (Reverse Distillation) or us (Uninformed Students).")
+    @Option(names = "--method", completionCandidates = MethodIds.class,
+            description = "The method: ${COMPLETION-CANDIDATES} (default: the first; each is described below).")
     String method;
 
     @Mixin

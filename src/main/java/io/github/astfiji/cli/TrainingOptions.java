@@ -1,28 +1,22 @@
 package io.github.astfiji.cli;
 
-import io.github.astfiji.core.ImageScore;
-import io.github.astfiji.core.InputMode;
-import io.github.astfiji.core.ast.AstConfig;
-import io.github.astfiji.core.depth.DepthMap;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.registry.TrainingSetup;
 import picocli.CommandLine.Option;
 
-import java.util.Locale;
 
 /** The training settings shared by train and evaluate, for any method. */
 final class TrainingOptions {
 
-    @Option(names = "--preset", defaultValue = "cpu",
-            description = "cpu (default); AST: paper-2d or paper-3d; RD and US: paper.")
+    @Option(names = "--preset", description = "The method's preset (default: its first; the list is below).")
     String preset;
 
     @Option(names = "--backbone", description = "TorchScript backbone file, or builtin:filter-bank / builtin:filter-pyramid / builtin:random-cnn. "
-            + "Default: the method's built-in (AST: filter-bank, RD: filter-pyramid; US reads the image itself).")
+            + "Default: the method's built-in one.")
     String backbone;
 
-    @Option(names = "--epochs", description = "Training epochs (AST: per phase; overrides the preset).")
+    @Option(names = "--epochs", description = "Training length in epochs (what it covers per method is below; overrides the preset).")
     Integer epochs;
 
     @Option(names = "--image-size", description = "Side length images are resized to (overrides the preset).")
@@ -49,7 +43,7 @@ final class TrainingOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default 0).")
     long seed;
 
-    @Option(names = "--input", defaultValue = "rgb", description = "What the networks see: rgb (default), depth or rgb+depth (AST only).")
+    @Option(names = "--input", defaultValue = "rgb", description = "What the networks see: rgb (default), depth or rgb+depth (methods that read depth).")
     String input;
 
     @Option(names = "--image-score", description = "How a map becomes the image score: auto, mean or max (default: the preset's).")
@@ -58,7 +52,7 @@ final class TrainingOptions {
     @Option(names = "--depth-unit", defaultValue = "m", description = "Unit of the depth values: m (default, as in MVTec 3D-AD), mm or um.")
     String depthUnit;
 
-    @Option(names = "--no-positional", description = "AST: switch off the positional encoding (ablation).")
+    @Option(names = "--no-positional", description = "Switch off the positional encoding (ablation; for methods that have one).")
     boolean noPositional;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE",
@@ -68,47 +62,36 @@ final class TrainingOptions {
     @Option(names = "--no-foreground-mask", description = "Do not restrict losses and scores to the depth foreground (ablation).")
     boolean noForegroundMask;
 
-    /** The method's preset with the user's overrides. */
-    DetectorConfig config(Method method) {
-        DetectorConfig c = Methods.config(method, preset, epochs == null ? 0 : epochs, imageSize == null ? 0 : imageSize);
-        c.seed = seed;
-        c.input = InputMode.parse(input);
-        if (imageScore != null) {
-            try {
-                c.imageScore = ImageScore.valueOf(imageScore.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown --image-score '" + imageScore + "'; use auto, mean or max");
-            }
-        }
-        c.depthScale = DepthMap.metresPerUnit(depthUnit);
-        if (falseAlarms != null) {
-            c.targetFpr = (float) (io.github.astfiji.core.ScoreStats.checkFalseAlarms(falseAlarms) / 100);
-        }
-        if (calibrationFolds != null) {
-            c.calibrationFolds = calibrationFolds;
-        }
-        if (sizing != null) {
-            c.sizing = sizing.trim().toLowerCase(Locale.ROOT);
-        } else if (scale != null) {
-            c.sizing = "tile"; // a working scale only means something for tiles
-        }
-        if (scale != null) {
-            c.tileScale = scale;
-        }
-        if (tileOverlap != null) {
-            c.tileOverlap = tileOverlap;
-        }
+    /** The user's choices, as the core turns them into a configuration. */
+    TrainingSetup setup(String methodId) {
+        TrainingSetup t = new TrainingSetup();
+        t.method = methodId;
+        t.preset = preset;
+        t.epochs = epochs == null ? 0 : epochs;
+        t.imageSize = imageSize == null ? 0 : imageSize;
+        t.seed = seed;
+        t.input = input;
+        t.imageScore = imageScore;
+        t.depthUnit = depthUnit;
+        t.falseAlarmsPer100 = falseAlarms;
+        t.calibrationFolds = calibrationFolds;
+        t.sizing = sizing;
+        t.tileScale = scale;
+        t.tileOverlap = tileOverlap;
         if (noPositional) {
-            if (!(c instanceof AstConfig)) {
-                throw new IllegalArgumentException("--no-positional is an AST setting; " + method.displayName() + " has no positional encoding");
-            }
-            ((AstConfig) c).positionalChannels = 0;
+            t.flags.add("no-positional");
         }
-        c.foregroundMask = !noForegroundMask;
-        c = Methods.withSettings(c, settings);
-        if (backbone == null && !c.preset.equals("cpu") && c.input.usesImage()) {
-            System.err.println("Note: the " + c.preset + " preset expects an ImageNet backbone (AST: efficientnet_b5_block36.pt, "
-                    + "RD: wide_resnet50_2_layers123.pt; scripts/export_backbone.py); using the built-in one.");
+        t.foregroundMask = !noForegroundMask;
+        t.settings.addAll(settings);
+        return t;
+    }
+
+    /** The method's preset with the user's overrides; says so when the preset expects another backbone. */
+    DetectorConfig config(Method method) {
+        DetectorConfig c = setup(method.id()).config(method);
+        String note = TrainingSetup.backboneNote(method, c, backbone);
+        if (note != null) {
+            System.err.println("Note: " + note + " (--backbone FILE).");
         }
         return c;
     }

@@ -11,16 +11,14 @@ import ij.plugin.filter.ThresholdToSelection;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.LUT;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreResult;
-import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.PixelSource;
-import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.image.PixelSource;
+import io.github.astfiji.core.score.AnomalyMap;
+import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.ImagePlusPixels;
-import io.github.astfiji.io.Imglib2Images;
 import net.imglib2.img.Img;
 import net.imglib2.type.numeric.real.FloatType;
 
@@ -124,7 +122,7 @@ public final class AnomalyDetection {
         List<float[]> maps = new ArrayList<>();
         List<Roi> regions = new ArrayList<>();
         progress.stage("Detecting anomalies in " + title, n);
-        List<ScoreResult> scored = new ArrayList<>();
+        List<AnomalyMap> scored = new ArrayList<>();
         for (int s = 1; s <= n; s++) {
             progress.checkCancelled();
             if (scored.size() < s) {
@@ -134,9 +132,9 @@ public final class AnomalyDetection {
                 int k = s;
                 try {
                     for (; k <= end; k++) {
-                        inputs.add(model.prepare(slices.get(k - 1), depths.get(k - 1), null));
+                        inputs.add(model.input(slices.get(k - 1), depths.get(k - 1), null));
                     }
-                    for (io.github.astfiji.core.detector.Scores one : model.score(inputs)) {
+                    for (io.github.astfiji.core.score.AnomalyMaps one : model.score(inputs)) {
                         scored.add(one.primary());
                     }
                 } catch (IllegalArgumentException e) {
@@ -144,7 +142,7 @@ public final class AnomalyDetection {
                     throw new IllegalArgumentException(title + where + ": " + e.getMessage(), e);
                 }
             }
-            ScoreResult r = scored.get(s - 1);
+            AnomalyMap r = scored.get(s - 1);
             float[] map = r.upsample(w, h);
             maps.add(map);
             FloatProcessor fp = new FloatProcessor(w, h, map);
@@ -161,7 +159,7 @@ public final class AnomalyDetection {
             table.addValue("slice", s);
             table.addValue("score", r.score);
             table.addValue("normalised_score", ScoreStats.normalise(r.score, threshold));
-            table.addValue("verdict", io.github.astfiji.core.ScoreStats.verdictAt(r.score, threshold));
+            table.addValue("verdict", io.github.astfiji.core.score.ScoreStats.verdictAt(r.score, threshold));
             table.addValue("normal_exceed_per_100", stats.falseAlarmsPer100At(r.score));
             table.addValue("regions", sliceRegions.size());
             table.addValue("region_area_px", area);

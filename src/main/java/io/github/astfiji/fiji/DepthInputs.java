@@ -1,8 +1,8 @@
 package io.github.astfiji.fiji;
 
 import ij.ImagePlus;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.io.ImageFiles;
 
 /** Depth given as an open ImageJ image: one single-channel depth slice per image slice. */

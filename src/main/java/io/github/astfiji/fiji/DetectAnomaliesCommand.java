@@ -4,19 +4,19 @@ import ai.djl.ndarray.NDManager;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import ij.plugin.frame.RoiManager;
-import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.PixelSource;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.depth.DepthMap;
-import io.github.astfiji.io.Imglib2Images;
-import net.imglib2.RandomAccessibleInterval;
-import net.imglib2.img.Img;
-import net.imglib2.type.numeric.real.FloatType;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.image.PixelSource;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.workflow.BatchDetection;
+import io.github.astfiji.workflow.ScoresTable;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.type.numeric.real.FloatType;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -193,7 +193,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
             options.problems = line -> ij.IJ.log("Detect Anomalies: skipped " + line);
             BatchDetection.Summary summary = BatchDetection.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), options, progress);
             summary.warnings.forEach(w -> ij.IJ.log("Detect Anomalies: " + w));
-            for (BatchDetection.Row r : summary.rows) {
+            for (ScoresTable.Row r : summary.rows) {
                 table.incrementCounter();
                 table.addValue("image", r.image);
                 table.addValue("label", r.label);

@@ -1,7 +1,7 @@
 package io.github.astfiji.fiji;
 
 import ij.Prefs;
-import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.engine.Engines;
 
 /** The device and threads Fiji users chose (Plugins > Anomaly Detection > Options), applied before each command's work. */
 public final class EngineSettings {

@@ -1,11 +1,10 @@
 package io.github.astfiji.fiji;
 
 import ij.measure.ResultsTable;
-import io.github.astfiji.core.InputMode;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.Methods;
 import io.github.astfiji.core.eval.Evaluation;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.registry.TrainingSetup;
 import io.github.astfiji.workflow.DatasetEvaluation;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -27,20 +26,19 @@ public class EvaluateCommand extends ProgressCommand {
     @Parameter(label = "Data set folder (train/good, test/<type>, ground_truth/<type>)", style = "directory", persist = false)
     private File dataset_folder;
 
-    @Parameter(label = "Methods (comma-separated: ast, rd, us)", persist = false)
-    private String methods = "ast";
+    @Parameter(label = "Methods (comma-separated ids; empty = the default)", required = false, persist = false)
+    private String methods = "";
 
     @Parameter(label = "Input (depth needs the MVTec 3D-AD layout)", choices = {"rgb", "depth", "rgb+depth"}, persist = false)
     private String input = "rgb";
 
-    @Parameter(label = "Preset (AST: cpu, paper-2d, paper-3d; RD, US: cpu, paper)", choices = {"cpu", "paper-2d", "paper-3d", "paper"},
-            persist = false)
-    private String preset = "cpu";
+    @Parameter(label = "Preset (empty = each method's first)", required = false, persist = false)
+    private String preset = "";
 
     @Parameter(label = "Backbone file (empty = built-in)", required = false, persist = false)
     private File backbone_file;
 
-    @Parameter(label = "Epochs (AST: per phase; 0 = preset)", min = "0", persist = false)
+    @Parameter(label = "Epochs (0 = preset)", min = "0", persist = false)
     private int epochs = 0;
 
     @Parameter(label = "Write results.md/.csv to (optional)", style = "directory", required = false, persist = false)
@@ -80,11 +78,13 @@ public class EvaluateCommand extends ProgressCommand {
         }
         String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
         List<DatasetEvaluation.Run> runs = new ArrayList<>();
-        for (String id : (methods == null || methods.isBlank() ? "ast" : methods).split(",")) {
+        TrainingSetup setup = new TrainingSetup();
+        setup.preset = preset;
+        setup.epochs = epochs;
+        setup.input = input;
+        for (String id : (methods == null || methods.isBlank() ? Methods.defaultMethod().id() : methods).split(",")) {
             Method method = Methods.get(id);
-            DetectorConfig config = Methods.config(method, preset, epochs, 0);
-            config.input = InputMode.parse(input == null ? "rgb" : input);
-            runs.add(new DatasetEvaluation.Run(method, config, bb));
+            runs.add(new DatasetEvaluation.Run(method, setup.config(method), bb));
         }
         List<Evaluation.Row> rows = DatasetEvaluation.run(dataset.toPath(), runs, null, false, progress);
         for (Evaluation.Row r : rows) {
@@ -116,11 +116,11 @@ public class EvaluateCommand extends ProgressCommand {
         } else if (!GraphicsEnvironment.isHeadless() && !ij.macro.Interpreter.isBatchMode()) {
             for (Evaluation.Row r : rows) {
                 if (!r.rocCurve.isEmpty()) {
-                    io.github.astfiji.workflow.Plots.roc(r).show();
-                    io.github.astfiji.workflow.Plots.histogram(r).show();
+                    io.github.astfiji.io.Plots.roc(r).show();
+                    io.github.astfiji.io.Plots.histogram(r).show();
                 }
                 if (!r.proCurve.isEmpty()) {
-                    io.github.astfiji.workflow.Plots.pro(r).show();
+                    io.github.astfiji.io.Plots.pro(r).show();
                 }
             }
         }

@@ -1,7 +1,7 @@
 package io.github.astfiji.fiji;
 
 import ij.IJ;
-import io.github.astfiji.core.Progress;
+import io.github.astfiji.core.engine.Progress;
 
 import java.util.function.BooleanSupplier;
 

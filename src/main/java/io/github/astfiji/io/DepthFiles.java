@@ -1,13 +1,10 @@
 package io.github.astfiji.io;
 
 import ij.ImagePlus;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -22,6 +19,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads depth images: MVTec 3D-AD's xyz TIFFs (3 float samples per pixel, z used) with

@@ -8,8 +8,8 @@ import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
 
 import java.io.IOException;
 import java.nio.file.Files;

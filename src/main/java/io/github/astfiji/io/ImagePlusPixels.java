@@ -6,7 +6,7 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
-import io.github.astfiji.core.PixelSource;
+import io.github.astfiji.core.image.PixelSource;
 
 /**
  * One slice of an ImageJ 1 image as the core reads it, region by region, straight from

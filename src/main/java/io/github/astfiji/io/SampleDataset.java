@@ -1,8 +1,8 @@
 package io.github.astfiji.io;
 
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.eval.Evaluation;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
 
 import java.io.IOException;
 import java.nio.file.Files;

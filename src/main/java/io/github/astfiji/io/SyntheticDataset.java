@@ -2,8 +2,8 @@ package io.github.astfiji.io;
 
 import ij.ImagePlus;
 import ij.process.ByteProcessor;
-import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.data.SyntheticRgbd;
+import io.github.astfiji.core.engine.Progress;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,31 +1,24 @@
 package io.github.astfiji.workflow;
 
 import ij.ImagePlus;
-import ij.process.ColorProcessor;
-import ij.process.FloatProcessor;
-import ij.process.ImageProcessor;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreResult;
-import io.github.astfiji.core.ScoreStats;
-import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Scores;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Regions;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.score.AnomalyMaps;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.ImagePlusPixels;
+import io.github.astfiji.io.Plots;
+import io.github.astfiji.io.ResultImages;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -42,74 +35,13 @@ import java.util.function.Consumer;
  */
 public final class BatchDetection {
 
-    public static final String CSV_NAME = "scores.csv";
-    static final String HEADER = "image,label,score,normalised_score,verdict,normal_exceed_per_100,mean_score,max_score,baseline_score,"
-            + "regions,region_area_px,error";
+    public static final String CSV_NAME = ScoresTable.CSV_NAME;
     public static final String PLOT_NAME = "score_plot.png";
-    /** Output maps and overlays larger than this are written downscaled by a whole factor (64 MB per float map). */
-    public static final long MAX_OUTPUT_PIXELS = 16L << 20;
-    private static final String[] OUTPUTS = {"_heatmap.tif", "_heatmap.png", "_overlay.png"};
-
-    /** One row of the scores table: an image's scores, or the error that kept it from being scored. */
-    public static final class Row {
-        public final String image;
-        /** Sub-folder name (e.g. "good", "scratch") when the inputs are laid out by defect type. */
-        public final String label;
-        public final float score;
-        public final float meanScore;
-        public final float maxScore;
-        /** The method's baseline score (AST: teacher-only likelihood), NaN when it has none. */
-        public final float baselineScore;
-        /** Score mapped to [0, 1] with the active image threshold at 0.5. */
-        public final float normalisedScore;
-        /** How many normal parts in 100 are expected to score above this image (the sensitivity's units). */
-        public final double normalExceedPer100;
-        public final String verdict;
-        /** Connected regions of the map above the model's pixel threshold (8-connected), and their area in image pixels. */
-        public final int regions;
-        public final long regionArea;
-        /** Why the image was not scored; empty when it was. */
-        public final String error;
-
-        Row(String image, String label, Scores scores, ScoreStats stats, float threshold, int regions, long regionArea) {
-            ScoreResult r = scores.primary();
-            this.image = image;
-            this.label = label;
-            this.score = r.score;
-            this.normalisedScore = ScoreStats.normalise(r.score, threshold);
-            this.verdict = io.github.astfiji.core.ScoreStats.verdictAt(r.score, threshold);
-            this.normalExceedPer100 = stats.falseAlarmsPer100At(r.score);
-            this.meanScore = r.meanScore;
-            this.maxScore = r.maxScore;
-            this.baselineScore = scores.baseline() == null ? Float.NaN : scores.baseline().score;
-            this.regions = regions;
-            this.regionArea = regionArea;
-            this.error = "";
-        }
-
-        Row(String image, String label, String error) {
-            this.image = image;
-            this.label = label;
-            this.score = Float.NaN;
-            this.meanScore = Float.NaN;
-            this.maxScore = Float.NaN;
-            this.baselineScore = Float.NaN;
-            this.normalisedScore = Float.NaN;
-            this.normalExceedPer100 = Double.NaN;
-            this.verdict = "error";
-            this.regions = 0;
-            this.regionArea = 0;
-            this.error = error;
-        }
-
-        public boolean failed() {
-            return !error.isEmpty();
-        }
-    }
+    public static final long MAX_OUTPUT_PIXELS = ResultImages.MAX_OUTPUT_PIXELS;
 
     /** What a run did: the rows it wrote now, and how many images earlier runs had done (resume). */
     public static final class Summary {
-        public final List<Row> rows = new ArrayList<>();
+        public final List<ScoresTable.Row> rows = new ArrayList<>();
         public int resumed;
         /** Warnings for the whole batch (each said once), e.g. images unlike the training images. */
         public final List<String> warnings = new ArrayList<>();
@@ -121,7 +53,7 @@ public final class BatchDetection {
         public double scoringSeconds;
 
         public long failures() {
-            return rows.stream().filter(Row::failed).count();
+            return rows.stream().filter(ScoresTable.Row::failed).count();
         }
 
         public long scored() {
@@ -160,13 +92,13 @@ public final class BatchDetection {
     private BatchDetection() {
     }
 
-    public static List<Row> run(Detector model, Path inputRoot, List<Path> files, Path outDir,
+    public static List<ScoresTable.Row> run(Detector model, Path inputRoot, List<Path> files, Path outDir,
                                 boolean overwrite, Progress progress) throws IOException {
         return run(model, inputRoot, files, null, outDir, overwrite, progress);
     }
 
     /** As above, with one depth file per image (null entries or a null list: no depth). */
-    public static List<Row> run(Detector model, Path inputRoot, List<Path> files, List<Path> depths, Path outDir,
+    public static List<ScoresTable.Row> run(Detector model, Path inputRoot, List<Path> files, List<Path> depths, Path outDir,
                                 boolean overwrite, Progress progress) throws IOException {
         Options o = new Options();
         o.overwrite = overwrite;
@@ -190,7 +122,7 @@ public final class BatchDetection {
             throw new IOException("cannot write into the output folder " + outDir + ": permission denied; choose a folder you can write to");
         }
         Path csv = outDir.resolve(CSV_NAME);
-        Set<String> done = options.resume ? finishedImages(csv) : Set.of();
+        Set<String> done = options.resume ? ScoresTable.finishedImages(csv) : Set.of();
         if (!options.resume) {
             ImageFiles.checkWritable(csv, options.overwrite, "--resume to continue the batch, or --overwrite to start again");
             ImageFiles.checkWritable(outDir.resolve(PLOT_NAME), options.overwrite);
@@ -208,7 +140,7 @@ public final class BatchDetection {
             }
         }
         if (!options.resume || !Files.exists(csv)) {
-            Files.writeString(csv, HEADER + "\n", StandardCharsets.UTF_8);
+            Files.writeString(csv, ScoresTable.HEADER + "\n", StandardCharsets.UTF_8);
         }
         float high = model.stats().heatMapHigh();
         float threshold = model.stats().threshold(options.falseAlarmsPer100);
@@ -238,7 +170,7 @@ public final class BatchDetection {
                     group.add(failure(e, inputRoot, f, options));
                 }
             }
-            List<Scores> scored = null;
+            List<AnomalyMaps> scored = null;
             long scoring = System.nanoTime();
             if (inputs.size() > 1) {
                 try {
@@ -253,15 +185,15 @@ public final class BatchDetection {
             summary.scoringSeconds += (System.nanoTime() - scoring) / 1e9;
             int k = 0;
             for (Object item : group) {
-                Row row;
-                if (item instanceof Row) {
-                    row = (Row) item;
+                ScoresTable.Row row;
+                if (item instanceof ScoresTable.Row) {
+                    row = (ScoresTable.Row) item;
                 } else {
                     Loaded one = (Loaded) item;
                     try {
                         progress.checkCancelled();
                         long alone = System.nanoTime();
-                        Scores r = scored != null ? scored.get(k) : model.score(one.input);
+                        AnomalyMaps r = scored != null ? scored.get(k) : model.score(one.input);
                         summary.scoringSeconds += scored != null ? 0 : (System.nanoTime() - alone) / 1e9;
                         row = finish(model, one, r, outDir, high, threshold);
                     } catch (IOException | RuntimeException e) {
@@ -270,7 +202,7 @@ public final class BatchDetection {
                     k++;
                 }
                 summary.rows.add(row);
-                append(csv, row);
+                ScoresTable.append(csv, row);
                 progress.step(++step, Path.of(row.image).getFileName().toString());
             }
         }
@@ -282,18 +214,8 @@ public final class BatchDetection {
 
     /** The score plot of every image in the table (this run's and earlier ones'), against the normal images and the threshold. */
     private static void writePlot(Detector model, Path csv, float threshold, Path outDir) throws IOException {
-        List<Float> scores = new ArrayList<>();
-        for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8).subList(1, Files.readAllLines(csv, StandardCharsets.UTF_8).size())) {
-            List<String> cells = parseCsvLine(line);
-            if (cells.size() > 2 && !cells.get(2).isEmpty()) {
-                scores.add(Float.parseFloat(cells.get(2)));
-            }
-        }
-        float[] batch = new float[scores.size()];
-        for (int i = 0; i < batch.length; i++) {
-            batch[i] = scores.get(i);
-        }
-        Plots.save(Plots.scores(model.stats(), threshold, batch, "Image scores: " + outDir.getFileName()), outDir.resolve(PLOT_NAME));
+        Plots.save(Plots.scores(model.stats(), threshold, ScoresTable.scores(csv), "Image scores: " + outDir.getFileName()),
+                outDir.resolve(PLOT_NAME));
     }
 
     /** At most this many images (or stack slices, in Fiji) are scored together (when small enough, see GROUP_PIXELS). */
@@ -322,7 +244,7 @@ public final class BatchDetection {
         }
     }
 
-    private static Row failure(Exception e, Path inputRoot, Path f, Options options) {
+    private static ScoresTable.Row failure(Exception e, Path inputRoot, Path f, Options options) {
         if (e instanceof java.util.concurrent.CancellationException) {
             throw (java.util.concurrent.CancellationException) e;
         }
@@ -330,13 +252,13 @@ public final class BatchDetection {
         if (options.problems != null) {
             options.problems.accept(f + ": " + why);
         }
-        return new Row(name(inputRoot, f), label(inputRoot, f), why);
+        return new ScoresTable.Row(name(inputRoot, f), label(inputRoot, f), why);
     }
 
     private static Loaded load(Detector model, Path inputRoot, Path f, Path depthFile, Path outDir, boolean replace,
                                Set<String> warned, Summary summary) throws IOException {
         String stem = outputStem(inputRoot, f);
-        for (String suffix : OUTPUTS) {
+        for (String suffix : ResultImages.OUTPUTS) {
             ImageFiles.checkWritable(outDir.resolve(stem + suffix), replace);
         }
         ImagePlus imp = ImageFiles.open(f);
@@ -357,31 +279,19 @@ public final class BatchDetection {
         if (warning != null && warned.add("size")) {
             summary.warnings.add("Note: " + f.getFileName() + " is " + warning + ".");
         }
-        return new Loaded(f, name(inputRoot, f), label(inputRoot, f), stem, imp, pixels, model.prepare(pixels, depth, null));
+        return new Loaded(f, name(inputRoot, f), label(inputRoot, f), stem, imp, pixels, model.input(pixels, depth, null));
     }
 
-    private static Row finish(Detector model, Loaded one, Scores r, Path outDir, float high, float threshold) throws IOException {
+    private static ScoresTable.Row finish(Detector model, Loaded one, AnomalyMaps r, Path outDir, float high, float threshold) throws IOException {
         String stem = one.stem;
         ImagePlus imp = one.imp;
         int w = one.pixels.width();
         int h = one.pixels.height();
-        int factor = outputFactor(w, h);
+        int factor = ResultImages.outputFactor(w, h);
         int ow = Math.max(1, w / factor);
         int oh = Math.max(1, h / factor);
         float[] map = r.primary().upsample(ow, oh);
-        FloatProcessor heat = new FloatProcessor(ow, oh, map);
-        ImagePlus heatImage = new ImagePlus(stem + " anomaly map", heat);
-        if (factor > 1) {
-            heatImage.setProperty("Info", "Anomaly map at 1/" + factor + " of the image size (" + w + "x" + h + " px).");
-        }
-        ImageFiles.saveTiff(heatImage, outDir.resolve(stem + "_heatmap.tif"));
-        ColorProcessor colours = ImageFiles.heatColours(map, ow, oh, high);
-        ImageFiles.savePng(new ImagePlus(stem, colours), outDir.resolve(stem + "_heatmap.png"));
-        ImageProcessor base = imp.getProcessor();
-        if (factor > 1) {
-            base = base.resize(ow, oh, true);
-        }
-        ImageFiles.savePng(new ImagePlus(stem, ImageFiles.overlay(base, colours)), outDir.resolve(stem + "_overlay.png"));
+        ResultImages.write(stem, map, ow, oh, imp.getProcessor(), factor, high, outDir);
         boolean[] above = new boolean[map.length];
         long count = 0;
         for (int k = 0; k < map.length; k++) {
@@ -393,67 +303,7 @@ public final class BatchDetection {
         for (int l : labels) {
             regions = Math.max(regions, l);
         }
-        return new Row(one.name, one.label, r, model.stats(), threshold, regions, count * factor * factor);
-    }
-
-    /** The smallest whole factor that brings an output under {@link #MAX_OUTPUT_PIXELS}. */
-    static int outputFactor(int w, int h) {
-        int f = 1;
-        while ((long) (w / f) * (h / f) > MAX_OUTPUT_PIXELS) {
-            f++;
-        }
-        return f;
-    }
-
-    /** Images already in an earlier run's scores.csv (their first column), scored or failed. */
-    static Set<String> finishedImages(Path csv) throws IOException {
-        Set<String> out = new HashSet<>();
-        if (!Files.exists(csv)) {
-            return out;
-        }
-        try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-            String header = r.readLine();
-            if (header == null || !header.startsWith("image,")) {
-                throw new IOException(csv + " is not a scores table written by detect; move it away or choose another output folder");
-            }
-            String line;
-            while ((line = r.readLine()) != null) {
-                List<String> cells = parseCsvLine(line);
-                // a failed image is tried again; a scored one is kept
-                if (!cells.isEmpty() && !(cells.size() > 4 && cells.get(4).equals("error"))) {
-                    out.add(cells.get(0));
-                }
-            }
-        }
-        return out;
-    }
-
-    static List<String> parseCsvLine(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
+        return new ScoresTable.Row(one.name, one.label, r, model.stats(), threshold, regions, count * factor * factor);
     }
 
     /** How an image is named in the table: its path below the input folder. */
@@ -476,23 +326,4 @@ public final class BatchDetection {
         return rel.getNameCount() > 1 ? rel.getName(0).toString() : "";
     }
 
-    /** Appends one row and forces it to disk, so a stopped batch loses at most the image in progress. */
-    private static void append(Path csv, Row r) throws IOException {
-        try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
-            w.write(format(r));
-        }
-    }
-
-    static String format(Row r) {
-        if (r.failed()) {
-            return String.format(Locale.ROOT, "%s,%s,,,error,,,,,,,%s%n", quote(r.image), quote(r.label), quote(r.error));
-        }
-        return String.format(Locale.ROOT, "%s,%s,%.6g,%.4f,%s,%.3g,%.6g,%.6g,%s,%d,%d,%n", quote(r.image), quote(r.label),
-                r.score, r.normalisedScore, r.verdict, r.normalExceedPer100, r.meanScore, r.maxScore,
-                Float.isNaN(r.baselineScore) ? "" : String.format(Locale.ROOT, "%.6g", r.baselineScore), r.regions, r.regionArea);
-    }
-
-    private static String quote(String s) {
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"").replace("\n", " ") + "\"" : s;
-    }
 }

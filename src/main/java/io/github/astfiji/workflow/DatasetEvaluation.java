@@ -1,17 +1,18 @@
 package io.github.astfiji.workflow;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Evaluation;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.core.train.TrainingFailedException;
 import io.github.astfiji.io.ImageFiles;
+import io.github.astfiji.io.Plots;
 import io.github.astfiji.io.SampleDataset;
 
 import java.io.IOException;
@@ -65,9 +66,9 @@ public final class DatasetEvaluation {
         return out;
     }
 
-    /** Where a category's model is kept: {@code <category>.ast} for AST (as in earlier versions), {@code <category>-<method>.ast} otherwise. */
+    /** Where a category's model is kept: category, the method's suffix (e.g. "-rd"; none for AST, as in earlier versions), ".ast". */
     public static Path modelFile(Path modelDir, String category, Method method) {
-        return modelDir.resolve(method.id().equals("ast") ? category + ModelFile.EXTENSION : category + "-" + method.id() + ModelFile.EXTENSION);
+        return modelDir.resolve(category + method.modelFileSuffix() + ModelFile.EXTENSION);
     }
 
     /**

@@ -1,19 +1,20 @@
 package io.github.astfiji.workflow;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.F1Max;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.ImageFiles;
+import io.github.astfiji.io.Plots;
 import io.github.astfiji.io.SampleDataset;
 
 import java.io.IOException;

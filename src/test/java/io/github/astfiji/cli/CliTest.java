@@ -4,7 +4,7 @@ import ij.ImagePlus;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ShortProcessor;
-import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.io.ImageFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +35,10 @@ class CliTest {
         samples = ImageFiles.list(Path.of("test-images/train/good"), false).subList(0, 6);
     }
 
+    static int sampleCount() {
+        return samples.size();
+    }
+
     /** Exit code plus everything printed. */
     record Run(int code, String out) {
     }
@@ -47,7 +51,7 @@ class CliTest {
         System.setOut(ps);
         System.setErr(ps);
         try {
-            int code = AstCli.run(args);
+            int code = Cli.run(args);
             return new Run(code, buf.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
@@ -116,7 +120,7 @@ class CliTest {
             assertEquals(samples.size() + 1, csv.size(), "header plus one row per image");
             // the table's verdicts follow the model's threshold; the normalised score puts it at 0.5
             float threshold;
-            try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.Engines.newManager();
+            try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.engine.Engines.newManager();
                  io.github.astfiji.core.detector.Detector d = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
                 threshold = d.stats().imageThreshold;
                 String[] first = csv.get(1).split(",");
@@ -233,7 +237,7 @@ class CliTest {
         Path images = folderOf(dir.resolve("g16"), "gray16");
         Path model = dir.resolve("g16.ast");
         assertEquals(0, cli(concat(new String[] {"train", "--images", images.toString(), "--model", model.toString()}, FAST)).code());
-        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.Engines.newManager();
+        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.engine.Engines.newManager();
              io.github.astfiji.core.detector.Detector d = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
             // the samples are 8-bit brick crops times 16: a 12-bit camera's range; the scaling comes from the training
             // images' 0.1 and 99.9 percentiles, so the brick's full contrast survives
@@ -319,9 +323,9 @@ class CliTest {
             "--validation", "test-images/test", "--threshold", "f1"}, FAST));
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("the F1-optimal threshold") && r.out().contains("Verdicts use the F1 one") && r.out().contains("false alarms per 100 normal parts"), r.out());
-        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.Engines.newManager();
+        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.engine.Engines.newManager();
              io.github.astfiji.core.detector.Detector back = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
-            io.github.astfiji.core.ScoreStats s = back.stats();
+            io.github.astfiji.core.score.ScoreStats s = back.stats();
             assertEquals("f1", s.thresholdRule);
             assertEquals(s.f1Threshold, s.imageThreshold, 0f);
             assertEquals(25, s.f1Images);

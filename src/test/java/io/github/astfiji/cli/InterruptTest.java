@@ -30,7 +30,7 @@ class InterruptTest {
         Files.write(model, old);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                AstCli.class.getName(), "train", "--images", "test-images/train/good", "--model", model.toString(), "--overwrite",
+                Cli.class.getName(), "train", "--images", "test-images/train/good", "--model", model.toString(), "--overwrite",
                 "--epochs", "400", "--image-size", "64", "--calibration-folds", "0"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();

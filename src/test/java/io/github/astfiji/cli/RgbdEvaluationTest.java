@@ -1,10 +1,10 @@
 package io.github.astfiji.cli;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.InputMode;
-import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.InputMode;
 import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
@@ -98,10 +98,10 @@ class RgbdEvaluationTest {
             assertTrue(e.getMessage().contains("depth"), e.getMessage());
             // the depth foreground masks the score: background cells are left out, and zero in the upsampled map
             Path xyz = data.resolve("board/test/good/xyz/000.tiff");
-            io.github.astfiji.core.ScoreResult sr = model.score(ImageFiles.toFloatImage(ImageFiles.open(img), 1), DepthFiles.read(xyz), null)
+            io.github.astfiji.core.score.AnomalyMap sr = model.score(ImageFiles.toFloatImage(ImageFiles.open(img), 1), DepthFiles.read(xyz), null)
                     .primary();
-            io.github.astfiji.core.FloatImage im = ImageFiles.toFloatImage(ImageFiles.open(img), 1);
-            float[] depthMask = model.prepare(im, DepthFiles.read(xyz), null).mask;
+            io.github.astfiji.core.image.FloatImage im = ImageFiles.toFloatImage(ImageFiles.open(img), 1);
+            float[] depthMask = model.input(im, DepthFiles.read(xyz), null).mask;
             assertTrue(depthMask != null, "an object on a table has a depth foreground");
             assertTrue(java.util.Arrays.equals(model.gridMask(depthMask, 64, 64), sr.foreground), "the score uses that foreground");
             float maxFg = 0;
@@ -112,7 +112,7 @@ class RgbdEvaluationTest {
             }
             assertEquals(maxFg, sr.score, 0f, "image score = max over the foreground");
             Exception wrongSize = assertThrows(IllegalArgumentException.class, () -> model.score(
-                    ImageFiles.toFloatImage(ImageFiles.open(img), 1), new io.github.astfiji.core.depth.DepthMap(3, 3, new float[9]), null));
+                    ImageFiles.toFloatImage(ImageFiles.open(img), 1), new io.github.astfiji.core.image.DepthMap(3, 3, new float[9]), null));
             assertTrue(wrongSize.getMessage().contains("3x3"), wrongSize.getMessage());
         }
 

@@ -5,7 +5,9 @@ import io.github.astfiji.core.ast.AstConfig;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.RandomCnnBackbone;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.ImageFiles;
 

@@ -40,7 +40,7 @@ class FijiCommandsTest {
         commands = context.service(CommandService.class);
         work = Files.createTempDirectory("ast-fiji-test");
         model = work.resolve("brick.ast").toFile();
-        CommandModule m = commands.run(TrainAstCommand.class, true,
+        CommandModule m = commands.run(TrainDetectorCommand.class, true,
                 "training_folder", new File("test-images/train/good"), "model_file", model,
                 "epochs", 15, "image_size", 96, "calibration_folds", 0).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
@@ -161,7 +161,7 @@ class FijiCommandsTest {
 
         // folder without images
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        m = commands.run(TrainAstCommand.class, true, "training_folder", empty.toFile(),
+        m = commands.run(TrainDetectorCommand.class, true, "training_folder", empty.toFile(),
                 "model_file", dir.resolve("x.ast").toFile()).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("no images found"), m.getCancelReason());
@@ -170,7 +170,7 @@ class FijiCommandsTest {
         Path bb = dir.resolve("tiny_backbone.pt");
         Files.copy(Path.of("src/test/resources/fixtures/tiny_backbone.pt"), bb);
         File tsModel = dir.resolve("ts.ast").toFile();
-        m = commands.run(TrainAstCommand.class, true, "training_folder", new File("test-images/train/good"),
+        m = commands.run(TrainDetectorCommand.class, true, "training_folder", new File("test-images/train/good"),
                 "backbone_file", bb.toFile(), "model_file", tsModel, "epochs", 1, "image_size", 64).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         Files.delete(bb);
@@ -198,7 +198,7 @@ class FijiCommandsTest {
     void existingModelIsLeftIntactWhenTrainingFails(@TempDir Path dir) throws Exception {
         Path keep = dir.resolve("keep.ast");
         Files.write(keep, new byte[] {42, 42});
-        CommandModule m = commands.run(TrainAstCommand.class, true, "training_folder", new File("test-images/train/good"),
+        CommandModule m = commands.run(TrainDetectorCommand.class, true, "training_folder", new File("test-images/train/good"),
                 "model_file", keep.toFile(), "epochs", 1).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("overwrit"), m.getCancelReason());
@@ -208,7 +208,7 @@ class FijiCommandsTest {
     @Test
     void reverseDistillationTrainsAndDetectsThroughTheSameCommands(@TempDir Path dir) throws Exception {
         File rd = dir.resolve("rd.ast").toFile();
-        CommandModule m = commands.run(TrainAstCommand.class, true, "method", "rd", "training_folder", new File("test-images/train/good"),
+        CommandModule m = commands.run(TrainDetectorCommand.class, true, "method", "rd", "training_folder", new File("test-images/train/good"),
                 "model_file", rd, "epochs", 0, "image_size", 0, "calibration_folds", 0).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(((String) m.getOutput("summary")).contains("Trained Reverse Distillation"), (String) m.getOutput("summary"));
@@ -223,7 +223,7 @@ class FijiCommandsTest {
         assertEquals("anomalous", t.getStringValue("verdict", 1), "the missing piece");
         assertTrue(t.getValue("score", 1) > t.getValue("score", 0) && t.getValue("score", 1) > t.getValue("score", 2));
         // a preset of another method is refused with the valid ones
-        m = commands.run(TrainAstCommand.class, true, "method", "rd", "preset", "paper-3d", "training_folder",
+        m = commands.run(TrainDetectorCommand.class, true, "method", "rd", "preset", "paper-3d", "training_folder",
                 new File("test-images/train/good"), "model_file", dir.resolve("x.ast").toFile()).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("paper-3d") && m.getCancelReason().contains("cpu, paper"), m.getCancelReason());
@@ -235,7 +235,7 @@ class FijiCommandsTest {
         byte[] old = {42, 42, 42};
         Files.write(keep, old);
         org.scijava.module.ModuleService modules = context.service(org.scijava.module.ModuleService.class);
-        CommandModule module = (CommandModule) modules.createModule(commands.getCommand(TrainAstCommand.class));
+        CommandModule module = (CommandModule) modules.createModule(commands.getCommand(TrainDetectorCommand.class));
         module.setInput("training_folder", new File("test-images/train/good"));
         module.setInput("model_file", keep.toFile());
         module.setInput("overwrite", true);
@@ -244,7 +244,7 @@ class FijiCommandsTest {
         java.util.concurrent.Future<?> run = modules.run(module, true);
         Thread.sleep(4000); // well into training (400 epochs take far longer)
         assertFalse(run.isDone(), "training was still running when cancelled");
-        ((TrainAstCommand) module.getDelegateObject()).cancel("the user pressed Esc");
+        ((TrainDetectorCommand) module.getDelegateObject()).cancel("the user pressed Esc");
         run.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(module.isCanceled());
         assertTrue(module.getCancelReason().contains("was cancelled; nothing was written"), module.getCancelReason());
@@ -256,7 +256,7 @@ class FijiCommandsTest {
 
     @Test
     void commandsAreDiscoverable() {
-        assertNotNull(commands.getCommand(TrainAstCommand.class));
+        assertNotNull(commands.getCommand(TrainDetectorCommand.class));
         assertNotNull(commands.getCommand(DetectAnomaliesCommand.class));
         assertNotNull(commands.getCommand(EvaluateCommand.class));
     }

@@ -4,8 +4,8 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.measure.ResultsTable;
 import ij.process.FloatProcessor;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.DepthMap;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.SyntheticDataset;
@@ -45,7 +45,7 @@ class FijiDepthTest {
         Path good = data.resolve("board/train/good");
         List<String> names = ImageFiles.list(good.resolve("rgb"), false).stream().map(p -> p.getFileName().toString()).toList();
         model = dir.resolve("board.ast").toFile();
-        CommandModule m = commands.run(TrainAstCommand.class, true, "training_image", rgbStack(good, names),
+        CommandModule m = commands.run(TrainDetectorCommand.class, true, "training_image", rgbStack(good, names),
                 "depth_image", depthStack(good, names), "input", "rgb+depth", "model_file", model, "epochs", 15, "image_size", 64, "calibration_folds", 0).get();
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(((String) m.getOutput("summary")).contains("Model written"));
@@ -122,12 +122,12 @@ class FijiDepthTest {
     @Test
     void trainingRefusesDepthModeWithoutDepth() throws Exception {
         Path good = data.resolve("board/train/good");
-        CommandModule m = commands.run(TrainAstCommand.class, true, "training_folder", good.resolve("rgb").toFile(),
+        CommandModule m = commands.run(TrainDetectorCommand.class, true, "training_folder", good.resolve("rgb").toFile(),
                 "input", "depth", "model_file", dir.resolve("x.ast").toFile(), "epochs", 1, "image_size", 64).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("depth_folder") && m.getCancelReason().contains("rgb"), m.getCancelReason());
         // with the depth folder it trains
-        CommandModule ok = commands.run(TrainAstCommand.class, true, "training_folder", good.resolve("rgb").toFile(),
+        CommandModule ok = commands.run(TrainDetectorCommand.class, true, "training_folder", good.resolve("rgb").toFile(),
                 "depth_folder", good.resolve("xyz").toFile(), "input", "depth", "model_file", dir.resolve("d.ast").toFile(),
                 "epochs", 2, "image_size", 64, "calibration_folds", 0).get();
         assertFalse(ok.isCanceled(), ok.getCancelReason());

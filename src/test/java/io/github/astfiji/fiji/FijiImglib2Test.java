@@ -2,8 +2,8 @@ package io.github.astfiji.fiji;
 
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.DepthMap;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.SyntheticDataset;
@@ -103,7 +103,7 @@ class FijiImglib2Test {
     void trainAndDetectWithImglib2ImagesOfEveryType() throws Exception {
         for (String kind : List.of("gray8", "gray16", "float", "argb")) {
             File model = dir.resolve(kind + ".ast").toFile();
-            CommandModule t = commands.run(TrainAstCommand.class, true, "training_img", stack(kind, 0, 8, "train/good"),
+            CommandModule t = commands.run(TrainDetectorCommand.class, true, "training_img", stack(kind, 0, 8, "train/good"),
                     "model_file", model, "epochs", 2, "image_size", 64, "calibration_folds", 0).get();
             assertFalse(t.isCanceled(), kind + ": " + t.getCancelReason());
             CommandModule d = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
@@ -123,7 +123,7 @@ class FijiImglib2Test {
     @Test
     void aStackGivesOneMapPerSliceEqualToTheImageJ1Path() throws Exception {
         File model = dir.resolve("stack.ast").toFile();
-        assertFalse(commands.run(TrainAstCommand.class, true, "training_img", stack("gray8", 0, 8, "train/good"),
+        assertFalse(commands.run(TrainDetectorCommand.class, true, "training_img", stack("gray8", 0, 8, "train/good"),
                 "model_file", model, "epochs", 2, "image_size", 64, "calibration_folds", 0).get().isCanceled());
         Img<?> three = stack("gray8", 0, 3, "test/good");
         CommandModule d = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "img", three).get();
@@ -169,7 +169,7 @@ class FijiImglib2Test {
             System.arraycopy(d.z(), 0, z, i * 4096, 4096);
         }
         File model = dir.resolve("rgbd.ast").toFile();
-        CommandModule t = commands.run(TrainAstCommand.class, true, "training_img", ArrayImgs.argbs(px, 64, 64, n),
+        CommandModule t = commands.run(TrainDetectorCommand.class, true, "training_img", ArrayImgs.argbs(px, 64, 64, n),
                 "depth_img", ArrayImgs.floats(z, 64, 64, n), "input", "rgb+depth", "model_file", model, "epochs", 3, "image_size", 64, "calibration_folds", 0).get();
         assertFalse(t.isCanceled(), t.getCancelReason());
         CommandModule d = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,

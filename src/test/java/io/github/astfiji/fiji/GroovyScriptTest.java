@@ -28,7 +28,7 @@ class GroovyScriptTest {
 
     static File trainModel(Context context, Path dir) throws Exception {
         File model = dir.resolve("m.ast").toFile();
-        CommandModule t = context.service(CommandService.class).run(TrainAstCommand.class, true,
+        CommandModule t = context.service(CommandService.class).run(TrainDetectorCommand.class, true,
                 "training_folder", new File("test-images/train/good"), "model_file", model, "epochs", 3, "image_size", 64, "calibration_folds", 0).get();
         assertFalse(t.isCanceled(), t.getCancelReason());
         return model;

@@ -1,7 +1,7 @@
 package io.github.astfiji.fiji;
 
 import ij.ImagePlus;
-import io.github.astfiji.cli.AstCli;
+import io.github.astfiji.cli.Cli;
 import io.github.astfiji.io.ImageFiles;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,7 +115,7 @@ class ImageJMacroIT {
     void batchMacroRunsInRealImageJ(@TempDir Path dir) throws Exception {
         Path home = pluginsFolder(dir.resolve("imagej"));
         Path model = dir.resolve("brick.ast");
-        assertEquals(0, AstCli.run("train", "--images", "test-images/train/good", "--model", model.toString(),
+        assertEquals(0, Cli.run("train", "--images", "test-images/train/good", "--model", model.toString(),
                 "--epochs", "10", "--image-size", "96", "--calibration-folds", "0"));
         Path out = dir.resolve("out");
         Path in = Files.createDirectories(dir.resolve("in"));
@@ -153,7 +153,7 @@ class ImageJMacroIT {
     void recordedDialogReplaysAsMacro(@TempDir Path dir) throws Exception {
         Path home = pluginsFolder(dir.resolve("imagej"));
         Path model = dir.resolve("brick.ast");
-        assertEquals(0, AstCli.run("train", "--images", "test-images/train/good", "--model", model.toString(),
+        assertEquals(0, Cli.run("train", "--images", "test-images/train/good", "--model", model.toString(),
                 "--epochs", "5", "--image-size", "64", "--calibration-folds", "0"));
         Path out = Files.createDirectories(dir.resolve("recorded out"));
         String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-cp",
@@ -187,7 +187,7 @@ class ImageJMacroIT {
         // a normal run prints no engine warning (DJL's set(float[]) made libtorch print a deprecation notice)
         assertTrue(!log.contains("AutoNonVariableTypeMode") && !log.contains("silent wrong result"), log);
         assertTrue(log.contains("REPLAYED MODEL: true"), "the recorded line replays and trains again:\n" + log);
-        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.Engines.newManager();
+        try (ai.djl.ndarray.NDManager m = io.github.astfiji.core.engine.Engines.newManager();
              io.github.astfiji.core.detector.Detector rd = io.github.astfiji.core.model.ModelFile.read(model, m, null)) {
             assertEquals("rd", rd.method().id());
         }
@@ -203,7 +203,7 @@ class ImageJMacroIT {
                 + "print(\"evaluate=\" + List.get(\"Evaluate\"));\n");
         String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-jar", IJ_JAR.toString(), "-batch",
                 macro.toString()), 120, dir);
-        assertTrue(log.contains("train=io.github.astfiji.fiji.ij1.TrainAstPlugin"), log);
+        assertTrue(log.contains("train=io.github.astfiji.fiji.ij1.TrainDetectorPlugin"), log);
         assertTrue(log.contains("detect=io.github.astfiji.fiji.ij1.DetectAnomaliesPlugin"), log);
         assertTrue(log.contains("evaluate=io.github.astfiji.fiji.ij1.EvaluatePlugin"), log);
     }

@@ -1,6 +1,6 @@
 package io.github.astfiji.io;
 
-import io.github.astfiji.core.depth.DepthMap;
+import io.github.astfiji.core.image.DepthMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +16,7 @@ class DepthFilesTest {
 
     @Test
     void readsMvtec3dXyzWrittenByTifffile() throws Exception {
-        // written by scripts/make_metric_fixture.py with Python's tifffile: 6 x 5, float32 x, y, z
+        // written by scripts/fixtures/make_metric_fixture.py with Python's tifffile: 6 x 5, float32 x, y, z
         DepthMap d = DepthFiles.read(Path.of("src/test/resources/fixtures/xyz_tifffile.tiff"));
         assertEquals(5, d.width());
         assertEquals(6, d.height());

@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.Backbones;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.method.MethodNetwork;
+import io.github.astfiji.core.method.TrainingPhase;
+import io.github.astfiji.core.method.TrainingSet;
 import io.github.astfiji.core.nn.Layers;
 import io.github.astfiji.core.nn.Params;
-import io.github.astfiji.core.train.TrainingPhase;
-import io.github.astfiji.core.train.TrainingSet;
 
 import java.util.List;
 import java.util.SplittableRandom;

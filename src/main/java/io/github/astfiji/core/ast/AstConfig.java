@@ -1,6 +1,6 @@
 package io.github.astfiji.core.ast;
 
-import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.method.DetectorConfig;
 
 import java.util.Arrays;
 

@@ -3,9 +3,9 @@ package io.github.astfiji.core.ast;
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.Backbones;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.method.MethodNetwork;
 
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +21,44 @@ public final class AstMethod implements Method {
     @Override
     public String displayName() {
         return "AST";
+    }
+
+    @Override
+    public String description() {
+        return "Asymmetric Student-Teacher (Rudolph et al. 2023): a normalizing-flow teacher and a CNN student; reads depth too";
+    }
+
+    @Override
+    public String presetDescription(String preset) {
+        switch (Preset.fromName(preset)) {
+            case PAPER_2D:
+                return "the paper's MVTec AD setting: 768 px, flow 1024 wide, student 4 x 1024, 240 + 240 epochs";
+            case PAPER_3D:
+                return "the paper's MVTec 3D-AD setting: 768 px, flow 64 wide, student 4 x 1024, 72 + 72 epochs";
+            default:
+                return "for a CPU: 192 px, built-in filter bank, flow 64 wide, student 2 x 128, 40 + 40 epochs";
+        }
+    }
+
+    @Override
+    public String presetBackbone(String preset) {
+        return Preset.fromName(preset) == Preset.CPU ? null : "an EfficientNet-B5 export (efficientnet_b5_block36.pt)";
+    }
+
+    @Override
+    public java.util.Map<String, List<String>> flags() {
+        return java.util.Map.of("no-positional", List.of("positionalChannels=0"));
+    }
+
+    @Override
+    public String epochsHelp() {
+        return "epochs per phase (flow and student each)";
+    }
+
+    /** AST's models keep the names of the versions before the method family: category.ast. */
+    @Override
+    public String modelFileSuffix() {
+        return "";
     }
 
     @Override

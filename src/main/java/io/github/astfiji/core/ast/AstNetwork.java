@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.method.MethodNetwork;
+import io.github.astfiji.core.method.TrainingPhase;
+import io.github.astfiji.core.method.TrainingSet;
 import io.github.astfiji.core.nn.NDArrays;
 import io.github.astfiji.core.nn.Params;
-import io.github.astfiji.core.train.TrainingPhase;
-import io.github.astfiji.core.train.TrainingSet;
 
 import java.util.HashMap;
 import java.util.List;

@@ -70,7 +70,7 @@ public final class CouplingFlow {
 
     /**
      * Fisher-Yates shuffle driven by SplitMix64, spelled out so that other languages
-     * (scripts/make_torch_fixture.py) reproduce the exact permutation.
+     * (scripts/fixtures/make_ast_fixture.py) reproduce the exact permutation.
      */
     public static long[] permutation(int n, long seed) {
         long[] p = new long[n];

@@ -1,6 +1,7 @@
 package io.github.astfiji.core.ast;
 
-import io.github.astfiji.core.ImageScore;
+import io.github.astfiji.core.score.ImageScoreRule;
+import io.github.astfiji.core.tiling.Sizing;
 
 import java.util.Locale;
 
@@ -25,7 +26,7 @@ public enum Preset {
     public AstConfig config() {
         AstConfig c = new AstConfig();
         c.preset = cliName();
-        c.sizing = "auto";
+        c.sizing = Sizing.AUTO;
         switch (this) {
             case PAPER_2D:
                 c.imageSize = 768; // paper
@@ -50,7 +51,7 @@ public enum Preset {
                 // Verdicts) and kept no better verdicts for six times the training
                 c.calibrationFolds = 0;
                 c.learningRate = 1e-3f;
-                c.imageScore = ImageScore.MAX;
+                c.imageScore = ImageScoreRule.MAX;
                 c.teacherEpochs = 40;
                 c.studentEpochs = 40;
                 break;

@@ -1,6 +1,5 @@
 package io.github.astfiji.core.backbone;
 
-import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -39,7 +38,7 @@ public final class TorchScriptBackbone implements Backbone {
         }
         this.file = file;
         this.checksum = sha256(file);
-        this.model = Model.newInstance("backbone", io.github.astfiji.core.Engines.device(), "PyTorch");
+        this.model = Model.newInstance("backbone", io.github.astfiji.core.engine.Engines.device(), "PyTorch");
         try {
             model.load(file);
         } catch (MalformedModelException | IOException | RuntimeException e) {

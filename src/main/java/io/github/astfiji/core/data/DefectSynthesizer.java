@@ -1,6 +1,6 @@
 package io.github.astfiji.core.data;
 
-import io.github.astfiji.core.FloatImage;
+import io.github.astfiji.core.image.FloatImage;
 
 import java.util.SplittableRandom;
 

@@ -1,6 +1,7 @@
 package io.github.astfiji.core.depth;
 
-import io.github.astfiji.core.Resample;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.image.Resample;
 
 /**
  * The paper's depth pipeline (section 4.2.2, constants from the reference code): fill

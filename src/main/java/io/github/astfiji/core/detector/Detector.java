@@ -4,19 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.InputMode;
-import io.github.astfiji.core.PixelSource;
-import io.github.astfiji.core.Preprocessing;
-import io.github.astfiji.core.Resample;
-import io.github.astfiji.core.ScoreResult;
-import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.backbone.Backbone;
-import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.depth.DepthProcessing;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.InputMode;
+import io.github.astfiji.core.image.PixelSource;
+import io.github.astfiji.core.image.Preprocessing;
+import io.github.astfiji.core.image.Resample;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.method.MethodNetwork;
+import io.github.astfiji.core.score.AnomalyMap;
+import io.github.astfiji.core.score.AnomalyMaps;
+import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.core.tiling.Layout;
-import io.github.astfiji.core.tiling.MapStitcher;
+import io.github.astfiji.core.tiling.Sizing;
+import io.github.astfiji.core.tiling.ViewBatcher;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,8 +116,8 @@ public final class Detector implements AutoCloseable {
     }
 
     /** How images become network inputs (a model saved with "auto" unresolved fits). */
-    public Layout.Sizing sizing() {
-        return config.sizing.equals("auto") ? Layout.Sizing.FIT : Layout.Sizing.parse(config.sizing);
+    public Sizing sizing() {
+        return config.sizing == Sizing.AUTO ? Sizing.FIT : config.sizing;
     }
 
     /** Working pixels per map cell: 1 for pixel maps, else the deepest backbone stride. */
@@ -128,7 +133,7 @@ public final class Detector implements AutoCloseable {
     /** The smallest image side this model takes: a few feature cells, at its working scale when tiling. */
     public int minimumSide() {
         int cells = Math.max(16, 2 * backbone.stride());
-        return sizing() == Layout.Sizing.TILE ? (int) Math.ceil(Math.max(cells, preprocessing.imageSize / 4.0) / config.tileScale) : cells;
+        return sizing() == Sizing.TILE ? (int) Math.ceil(Math.max(cells, preprocessing.imageSize / 4.0) / config.tileScale) : cells;
     }
 
     /**
@@ -137,7 +142,7 @@ public final class Detector implements AutoCloseable {
      * whole-image sizing warns.
      */
     public String sizeWarning(int width, int height) {
-        if (sizing() == Layout.Sizing.TILE || config.trainingWidth <= 0 || config.trainingHeight <= 0) {
+        if (sizing() == Sizing.TILE || config.trainingWidth <= 0 || config.trainingHeight <= 0) {
             return null;
         }
         double tw = config.trainingWidth;
@@ -172,11 +177,11 @@ public final class Detector implements AutoCloseable {
      * Checks an image and its optional depth map against this detector and derives the
      * mask: the depth foreground when the model masks by depth, else the given mask.
      */
-    public Input prepare(PixelSource image, DepthMap depth, float[] mask) {
+    public Input input(PixelSource image, DepthMap depth, float[] mask) {
         int min = minimumSide();
         if (image.width() < min || image.height() < min) {
             throw new IllegalArgumentException("the image is " + image.width() + "x" + image.height() + " px, smaller than the "
-                    + min + "x" + min + " px this model needs" + (sizing() == Layout.Sizing.TILE
+                    + min + "x" + min + " px this model needs" + (sizing() == Sizing.TILE
                     ? " (its tiles are " + preprocessing.imageSize + " px at a scale of " + config.tileScale + ")" : "")
                     + "; use larger images");
         }
@@ -306,16 +311,16 @@ public final class Detector implements AutoCloseable {
     }
 
     /** Scores one image (every map of the method, primary first). */
-    public Scores score(PixelSource image, float[] mask) {
-        return score(prepare(image, null, mask));
+    public AnomalyMaps score(PixelSource image, float[] mask) {
+        return score(input(image, null, mask));
     }
 
     /** Scores one image and its depth map (null when the model needs none). */
-    public Scores score(PixelSource image, DepthMap depth, float[] mask) {
-        return score(prepare(image, depth, mask));
+    public AnomalyMaps score(PixelSource image, DepthMap depth, float[] mask) {
+        return score(input(image, depth, mask));
     }
 
-    public Scores score(Input input) {
+    public AnomalyMaps score(Input input) {
         return score(List.of(input)).get(0);
     }
 
@@ -323,17 +328,17 @@ public final class Detector implements AutoCloseable {
      * Scores a batch of prepared images: resized images in one pass through the networks;
      * fitted or tiled ones view by view, in batches, with the view maps stitched.
      */
-    public List<Scores> score(List<Input> inputs) {
+    public List<AnomalyMaps> score(List<Input> inputs) {
         try (Engines.GradientsOff off = Engines.gradientsOff()) {
             return scoreWithoutGradients(inputs);
         }
     }
 
-    private List<Scores> scoreWithoutGradients(List<Input> inputs) {
-        if (sizing() != Layout.Sizing.RESIZE) {
+    private List<AnomalyMaps> scoreWithoutGradients(List<Input> inputs) {
+        if (sizing() != Sizing.RESIZE) {
             return scoreViews(inputs);
         }
-        List<Scores> out = new ArrayList<>();
+        List<AnomalyMaps> out = new ArrayList<>();
         try (NDManager scope = manager.newSubManager()) {
             NDList maps = network.maps(inputs(scope, inputs));
             long h = maps.get(0).getShape().get(1);
@@ -346,63 +351,47 @@ public final class Detector implements AutoCloseable {
             for (int i = 0; i < inputs.size(); i++) {
                 Input in = inputs.get(i);
                 boolean[] fg = gridMask(in.mask, in.image.width(), in.image.height(), (int) w, (int) h);
-                List<ScoreResult> results = new ArrayList<>();
+                List<AnomalyMap> results = new ArrayList<>();
                 for (float[] a : all) {
                     float[] one = new float[per];
                     System.arraycopy(a, i * per, one, 0, per);
-                    results.add(new ScoreResult(one, (int) w, (int) h, fg, config.imageScore));
+                    results.add(new AnomalyMap(one, (int) w, (int) h, fg, config.imageScore));
                 }
-                out.add(new Scores(results));
+                out.add(new AnomalyMaps(results));
             }
         }
         return out;
     }
 
-    /**
-     * Images through their views (a fitted image has one, a tiled one many), the views of
-     * all images in batches of the model's batch size, so that small images share a pass
-     * through the networks and large ones stream (only one batch's tensors alive); each
-     * image's view maps are stitched into one map per kind.
-     */
-    private List<Scores> scoreViews(List<Input> inputs) {
-        int maps = method.mapNames().size();
-        int s = preprocessing.imageSize;
+    /** Fitted or tiled images view by view (batched and stitched in core.tiling), then their maps at the content cells. */
+    private List<AnomalyMaps> scoreViews(List<Input> inputs) {
         List<Layout> layouts = new ArrayList<>();
-        List<MapStitcher[]> stitchers = new ArrayList<>();
-        List<int[]> batch = new ArrayList<>(); // {input, view} pairs waiting for the networks
-        int batchSize = inferenceBatch();
-        float[] data = new float[batchSize * 3 * s * s];
-        for (int i = 0; i < inputs.size(); i++) {
-            Input in = inputs.get(i);
-            Layout layout = layout(in.image.width(), in.image.height(), false);
-            layouts.add(layout);
-            MapStitcher[] st = new MapStitcher[maps];
-            for (int k = 0; k < maps; k++) {
-                st[k] = new MapStitcher(layout);
-            }
-            stitchers.add(st);
-            for (int v = 0; v < layout.views.size(); v++) {
-                float[] view = preprocessing.apply(layout.pixels(in.image, layout.views.get(v)));
-                System.arraycopy(view, 0, data, batch.size() * 3 * s * s, 3 * s * s);
-                batch.add(new int[] {i, v});
-                if (batch.size() == batchSize) {
-                    runViews(batch, data, layouts, stitchers);
-                }
-            }
+        for (Input in : inputs) {
+            layouts.add(layout(in.image.width(), in.image.height(), false));
         }
-        if (!batch.isEmpty()) {
-            runViews(batch, data, layouts, stitchers);
-        }
-        List<Scores> out = new ArrayList<>();
+        ViewBatcher batcher = new ViewBatcher(preprocessing.imageSize, inferenceBatch(), method.mapNames().size());
+        List<float[][]> stitched = batcher.score(layouts,
+                (i, layout, view) -> preprocessing.apply(layout.pixels(inputs.get(i).image, view)),
+                (views, n) -> {
+                    try (NDManager scope = manager.newSubManager()) {
+                        NDList m = network.maps(features(scope, views, n));
+                        List<float[]> flat = new ArrayList<>();
+                        for (NDArray a : m) {
+                            flat.add(a.toFloatArray());
+                        }
+                        return new ViewBatcher.Result(flat, (int) m.get(0).getShape().get(1));
+                    }
+                });
+        List<AnomalyMaps> out = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             Layout layout = layouts.get(i);
             boolean[] fg = gridMask(in.mask, in.image.width(), in.image.height(), layout.contentCellsX, layout.contentCellsY);
-            List<ScoreResult> results = new ArrayList<>();
-            for (MapStitcher st : stitchers.get(i)) {
-                results.add(new ScoreResult(st.result(), layout.contentCellsX, layout.contentCellsY, fg, config.imageScore));
+            List<AnomalyMap> results = new ArrayList<>();
+            for (float[] map : stitched.get(i)) {
+                results.add(new AnomalyMap(map, layout.contentCellsX, layout.contentCellsY, fg, config.imageScore));
             }
-            out.add(new Scores(results));
+            out.add(new AnomalyMaps(results));
         }
         return out;
     }
@@ -415,25 +404,6 @@ public final class Detector implements AutoCloseable {
      */
     int inferenceBatch() {
         return manager.getDevice().isGpu() ? config.batchSize : Math.max(1, Math.min(config.batchSize, 4));
-    }
-
-    /** One batch of views through backbone and networks; their maps go to their images' stitchers. Empties the batch. */
-    private void runViews(List<int[]> batch, float[] data, List<Layout> layouts, List<MapStitcher[]> stitchers) {
-        int n = batch.size();
-        int per = 3 * preprocessing.imageSize * preprocessing.imageSize;
-        try (NDManager scope = manager.newSubManager()) {
-            NDList m = network.maps(features(scope, n * per == data.length ? data : java.util.Arrays.copyOf(data, n * per), n));
-            int side = (int) m.get(0).getShape().get(1);
-            for (int k = 0; k < m.size(); k++) {
-                float[] all = m.get(k).toFloatArray();
-                for (int j = 0; j < n; j++) {
-                    int[] iv = batch.get(j);
-                    stitchers.get(iv[0])[k].add(layouts.get(iv[0]).views.get(iv[1]),
-                            java.util.Arrays.copyOfRange(all, j * side * side, (j + 1) * side * side), side);
-                }
-            }
-        }
-        batch.clear();
     }
 
     @Override

@@ -1,13 +1,13 @@
 package io.github.astfiji.core.eval;
 
-import io.github.astfiji.core.FloatArrays;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.Resample;
-import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Scores;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.DepthMap;
+import io.github.astfiji.core.image.FloatArrays;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.image.Resample;
+import io.github.astfiji.core.score.AnomalyMaps;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -109,7 +109,7 @@ public final class Evaluation {
             progress.checkCancelled();
             ImageSource src = test.get(i);
             FloatImage im = src.load();
-            Scores r;
+            AnomalyMaps r;
             try {
                 DepthMap depth = src.depth();
                 float[] fg = src.mask();
@@ -195,7 +195,7 @@ public final class Evaluation {
         int fa = 0;
         int missed = 0;
         for (int i = 0; i < scores.length; i++) {
-            boolean anomalous = io.github.astfiji.core.ScoreStats.isAnomalous(scores[i], threshold);
+            boolean anomalous = io.github.astfiji.core.score.ScoreStats.isAnomalous(scores[i], threshold);
             if (!defect[i] && anomalous) {
                 fa++;
             } else if (defect[i] && !anomalous) {

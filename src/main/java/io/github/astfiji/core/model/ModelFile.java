@@ -3,20 +3,22 @@ package io.github.astfiji.core.model;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonArray;
-import io.github.astfiji.core.Preprocessing;
-import io.github.astfiji.core.ScoreStats;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.backbone.TorchScriptBackbone;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.MethodNetwork;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.image.Preprocessing;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.nn.Params;
+import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.score.ScoreStats;
+import io.github.astfiji.core.storage.AtomicFiles;
+import io.github.astfiji.core.storage.ModelFormatException;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -25,7 +27,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ public final class ModelFile {
             }
         }
 
-        Path tmp = newPartFile(abs);
+        Path tmp = AtomicFiles.newPartFile(abs);
         try {
             try (OutputStream fileOut = Files.newOutputStream(tmp, StandardOpenOption.TRUNCATE_EXISTING);
                  ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(fileOut, 1 << 20))) {
@@ -127,44 +128,9 @@ public final class ModelFile {
         }
     }
 
-    /**
-     * A new temporary file beside the target, created with the user's normal permissions
-     * (umask), unlike Files.createTempFile's owner-only ones, so the moved model is as
-     * readable as any file the user writes. A folder without write permission is named.
-     */
-    public static Path newPartFile(Path target) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent() == null ? Path.of(".").toAbsolutePath() : abs.getParent();
-        java.security.SecureRandom random = new java.security.SecureRandom();
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + ".part");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt > 10) {
-                    throw e;
-                }
-            } catch (java.nio.file.AccessDeniedException e) {
-                throw new java.nio.file.AccessDeniedException(dir.toString(), null, "permission denied: cannot write "
-                        + abs.getFileName() + " into this folder; choose a folder you can write to");
-            }
-        }
-    }
-
     /** Refuses a target that is a folder, that exists (unless overwrite), or whose folder does not exist. */
     public static void checkTarget(Path target, boolean overwrite) throws IOException {
-        Path abs = target.toAbsolutePath();
-        if (Files.isDirectory(abs)) {
-            throw new IOException(abs + " is a folder; give a file name, e.g. " + abs.resolve("model" + EXTENSION));
-        }
-        if (Files.exists(abs) && !overwrite) {
-            throw new FileAlreadyExistsException(abs.toString(), null,
-                    "a file already exists there; choose another name or allow overwriting (--overwrite)");
-        }
-        Path dir = abs.getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new NoSuchFileException(dir.toString(), null, "the folder for the file does not exist; create it first");
-        }
+        AtomicFiles.checkTarget(target, overwrite, "model" + EXTENSION);
     }
 
     /** Reads a model. backboneFile overrides where a TorchScript backbone is looked for (may be null). */

@@ -268,7 +268,7 @@ public final class Params implements AutoCloseable {
         int size = Math.toIntExact(target.size());
         int perChunk = CHUNK_BYTES / Float.BYTES;
         java.nio.ByteBuffer staging = STAGING.get();
-        try (io.github.astfiji.core.Engines.GradientsOff off = io.github.astfiji.core.Engines.gradientsOff();
+        try (io.github.astfiji.core.engine.Engines.GradientsOff off = io.github.astfiji.core.engine.Engines.gradientsOff();
              NDArray flat = target.reshape(size)) { // a view of the same storage
             for (int start = 0; start < size; start += perChunk) {
                 int n = Math.min(perChunk, size - start);

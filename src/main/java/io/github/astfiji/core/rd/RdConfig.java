@@ -1,7 +1,7 @@
 package io.github.astfiji.core.rd;
 
-import io.github.astfiji.core.ImageScore;
-import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.score.ImageScoreRule;
 
 import java.util.Arrays;
 
@@ -32,7 +32,7 @@ public final class RdConfig extends DetectorConfig {
         beta2 = 0.999f;
         weightDecay = 0f;
         gradientClip = 0f;
-        imageScore = ImageScore.MAX;
+        imageScore = ImageScoreRule.MAX;
     }
 
     @Override

@@ -3,9 +3,10 @@ package io.github.astfiji.core.rd;
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.FilterBankBackbone;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.method.MethodNetwork;
+import io.github.astfiji.core.tiling.Sizing;
 
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +30,22 @@ public final class RdMethod implements Method {
     }
 
     @Override
+    public String description() {
+        return "Reverse Distillation (Deng and Li 2022): a decoder restores a frozen encoder's three feature scales";
+    }
+
+    @Override
+    public String presetDescription(String preset) {
+        return preset.equals("paper") ? "the authors' setting: 256 px, 3 + (3, 4, 6) wide blocks, 200 epochs, batch 16"
+                : "for a CPU: 192 px, built-in filter pyramid, one block per stage, 100 epochs";
+    }
+
+    @Override
+    public String presetBackbone(String preset) {
+        return preset.equals("paper") ? "a WideResNet-50-2 export (wide_resnet50_2_layers123.pt)" : null;
+    }
+
+    @Override
     public Class<? extends DetectorConfig> configType() {
         return RdConfig.class;
     }
@@ -46,7 +63,7 @@ public final class RdMethod implements Method {
     @Override
     public RdConfig preset(String name) {
         RdConfig c = new RdConfig();
-        c.sizing = "auto";
+        c.sizing = Sizing.AUTO;
         switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
             case "paper":
                 c.preset = "paper";

@@ -1,12 +1,11 @@
 package io.github.astfiji.core.tiling;
 
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.PixelSource;
-import io.github.astfiji.core.Resample;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.PixelSource;
+import io.github.astfiji.core.image.Resample;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * How an image becomes the networks' square inputs (views) and where each view's map
@@ -25,18 +24,6 @@ import java.util.Locale;
  * one, so the stitched map stays below {@link #MAX_MAP_CELLS}.
  */
 public final class Layout {
-
-    public enum Sizing {
-        RESIZE, FIT, TILE;
-
-        public static Sizing parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("unknown sizing '" + s + "'; use auto, resize, fit or tile");
-            }
-        }
-    }
 
     /** Cells of a stitched map at most (64 MB of floats per map). */
     public static final long MAX_MAP_CELLS = 16L << 20;

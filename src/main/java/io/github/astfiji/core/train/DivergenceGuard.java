@@ -3,6 +3,7 @@ package io.github.astfiji.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.nn.Params;
 
 import java.util.ArrayList;
@@ -27,12 +28,15 @@ public final class DivergenceGuard implements AutoCloseable {
     /** Each recovery multiplies the learning rate by this. */
     static final float LEARNING_RATE_CUT = 0.25f;
     /**
-     * A loss that climbs back more than this share of the progress the phase had made (from
-     * its first epoch to its best) counts as diverged. Measured on the loss curves of every
-     * method's normal trainings (BENCHMARKS.md, Divergence): their worst rise was 0.37 of
-     * the progress; the divergences seen jumped by factors of millions.
+     * After the first epochs, a loss that climbs back more than this share of the progress the
+     * phase had made (from its first epoch to its best) counts as diverged (BENCHMARKS.md,
+     * Divergence, has the rises measured on normal trainings beside the divergences seen).
      */
     static final double RISE_LIMIT = 1.0;
+    /** Adam's first epochs are noisy (a small folder gives one or two steps an epoch): judged by explosions only. */
+    static final int WARM_UP_EPOCHS = 3;
+    /** In the warm-up, a rise above the best by this many times the loss's own size counts as diverged. */
+    static final double EXPLOSION = 100;
 
     private final String phase;
     private final Params params;
@@ -68,18 +72,22 @@ public final class DivergenceGuard implements AutoCloseable {
 
     /**
      * Whether an epoch's mean loss means divergence, given the phase's first epoch loss and
-     * its best so far: not finite, or risen above the best by more than RISE_LIMIT times the
-     * progress made (losses may be negative, as a flow's likelihood loss is; with no
-     * progress yet, a thousandth of the loss's size is the scale).
+     * its best so far: not finite; in the warm-up, exploded (risen above the best by
+     * EXPLOSION times the loss's size); after it, risen above the best by more than
+     * RISE_LIMIT times the progress made (losses may be negative, as a flow's likelihood loss
+     * is; the progress counts as at least a tenth of the best loss's size).
      */
-    static boolean diverged(double loss, double first, double best) {
+    static boolean diverged(double loss, double first, double best, int epoch) {
         if (!Double.isFinite(loss)) {
             return true;
         }
         if (!Double.isFinite(best)) {
             return false;
         }
-        double progress = Math.max(first - best, 1e-3 * Math.abs(best) + 1e-6);
+        double progress = Math.max(first - best, 0.1 * Math.abs(best) + 1e-6);
+        if (epoch < WARM_UP_EPOCHS) {
+            return loss - best > EXPLOSION * Math.max(progress, Math.abs(first));
+        }
         return loss - best > RISE_LIMIT * progress;
     }
 
@@ -91,7 +99,7 @@ public final class DivergenceGuard implements AutoCloseable {
      * @throws TrainingFailedException when the phase has diverged too often
      */
     public boolean accept(int epoch, double loss) {
-        if (!diverged(loss, first, best)) {
+        if (!diverged(loss, first, best, epoch)) {
             if (Double.isNaN(first)) {
                 first = loss;
             }
@@ -133,6 +141,13 @@ public final class DivergenceGuard implements AutoCloseable {
     }
 
     private void save() {
+        // copies in place: allowed on leaves that train only with gradient recording off
+        try (Engines.GradientsOff off = Engines.gradientsOff()) {
+            saveNow();
+        }
+    }
+
+    private void saveNow() {
         for (String n : names) {
             NDArray p = params.get(n);
             NDArray copy = saved.get(n);
@@ -148,6 +163,12 @@ public final class DivergenceGuard implements AutoCloseable {
     }
 
     private void restore() {
+        try (Engines.GradientsOff off = Engines.gradientsOff()) {
+            restoreNow();
+        }
+    }
+
+    private void restoreNow() {
         for (String n : names) {
             params.get(n).set(new NDIndex("..."), saved.get(n));
         }

@@ -1,7 +1,7 @@
 package io.github.astfiji.core.us;
 
-import io.github.astfiji.core.ImageScore;
-import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.score.ImageScoreRule;
 
 import java.util.Arrays;
 
@@ -33,7 +33,7 @@ public final class UsConfig extends DetectorConfig {
         learningRate = 1e-4f;
         weightDecay = 1e-5f;
         gradientClip = 0f;
-        imageScore = ImageScore.MAX;
+        imageScore = ImageScoreRule.MAX;
     }
 
     @Override

@@ -3,9 +3,10 @@ package io.github.astfiji.core.us;
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.ImageBackbone;
-import io.github.astfiji.core.detector.DetectorConfig;
-import io.github.astfiji.core.detector.Method;
-import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.method.MethodNetwork;
+import io.github.astfiji.core.tiling.Sizing;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -31,6 +32,17 @@ public final class UsMethod implements Method {
     }
 
     @Override
+    public String description() {
+        return "Uninformed Students (Bergmann et al. 2020): patch teachers and ensembles of students that regress them";
+    }
+
+    @Override
+    public String presetDescription(String preset) {
+        return preset.equals("paper") ? "the paper's setting: 256 px, patch sizes 17, 33, 65, 100 epochs"
+                : "for a CPU: 128 px, patch sizes 33 and 65, 40 epochs on random crops";
+    }
+
+    @Override
     public Class<? extends DetectorConfig> configType() {
         return UsConfig.class;
     }
@@ -49,7 +61,7 @@ public final class UsMethod implements Method {
     @Override
     public UsConfig preset(String name) {
         UsConfig c = new UsConfig();
-        c.sizing = "auto";
+        c.sizing = Sizing.AUTO;
         switch (name == null ? "" : name.trim().toLowerCase(Locale.ROOT)) {
             case "paper":
                 c.preset = "paper";

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import io.github.astfiji.core.detector.MethodNetwork;
+import io.github.astfiji.core.method.MethodNetwork;
+import io.github.astfiji.core.method.TrainingPhase;
+import io.github.astfiji.core.method.TrainingSet;
 import io.github.astfiji.core.nn.Params;
-import io.github.astfiji.core.train.TrainingPhase;
-import io.github.astfiji.core.train.TrainingSet;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ public final class UsNetwork implements MethodNetwork {
 
     /** Loads the pretrained teachers and measures their per-channel statistics on the training images. */
     @Override
-    public void prepare(TrainingSet data) {
+    public void beforeTraining(TrainingSet data) {
         UsTeacher teacher;
         try {
             teacher = UsTeacher.load(config.teacher);
@@ -229,7 +229,7 @@ public final class UsNetwork implements MethodNetwork {
 
     /** Measures the mean and standard deviation of the error and the variance on training images (the paper's normal images). */
     @Override
-    public void calibrate(TrainingSet data) {
+    public void afterTraining(TrainingSet data) {
         NDArray images = data.inputs().get(0);
         for (int p : config.patchSizes) {
             double[] s = new double[4];

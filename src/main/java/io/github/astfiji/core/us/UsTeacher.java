@@ -2,8 +2,8 @@ package io.github.astfiji.core.us;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import io.github.astfiji.core.model.ModelFile;
-import io.github.astfiji.core.model.ModelFormatException;
+import io.github.astfiji.core.storage.AtomicFiles;
+import io.github.astfiji.core.storage.ModelFormatException;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -124,12 +124,12 @@ public final class UsTeacher {
 
     /** Writes a teacher file atomically (temporary file, then moved into place); never over an existing file unless asked. */
     public static void write(Path file, Info info, io.github.astfiji.core.nn.Params teachers, boolean overwrite) throws IOException {
-        ModelFile.checkTarget(file, overwrite);
+        AtomicFiles.checkTarget(file, overwrite, "teacher.zip");
         ByteArrayOutputStream tensors = new ByteArrayOutputStream();
         try (DataOutputStream d = new DataOutputStream(tensors)) {
             teachers.write(d);
         }
-        Path tmp = ModelFile.newPartFile(file);
+        Path tmp = AtomicFiles.newPartFile(file);
         try {
             try (OutputStream out = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(out)) {
                 zip.putNextEntry(new ZipEntry("teacher.json"));

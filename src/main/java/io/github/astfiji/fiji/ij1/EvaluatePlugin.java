@@ -4,7 +4,7 @@ import ij.IJ;
 import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.fiji.EvaluateCommand;
 import io.github.astfiji.fiji.FijiProgress;
 
@@ -15,9 +15,9 @@ public class EvaluatePlugin implements PlugIn {
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Evaluate Anomaly Detection");
         gd.addDirectoryField("dataset_folder", PluginDialogs.remembered("dataset_folder"), 40);
-        gd.addStringField("methods", "ast", 12);
+        gd.addStringField("methods", Methods.defaultMethod().id(), 12);
         gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
-        gd.addChoice("preset", Methods.presetNames().toArray(new String[0]), "cpu");
+        gd.addChoice("preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets().get(0));
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
         gd.addDirectoryField("output_folder", "", 40);

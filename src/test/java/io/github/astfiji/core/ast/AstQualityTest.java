@@ -1,15 +1,15 @@
 package io.github.astfiji.core.ast;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Methods;
-import io.github.astfiji.core.train.Trainer;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Auroc;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.score.AnomalyMap;
+import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.SampleDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,12 +50,12 @@ class AstQualityTest {
                 float[] scores = new float[ds.test.size()];
                 float[] means = new float[ds.test.size()];
                 for (int i = 0; i < scores.length; i++) {
-                    ScoreResult r = model.score(ds.test.get(i).load(), null).primary();
+                    AnomalyMap r = model.score(ds.test.get(i).load(), null).primary();
                     scores[i] = r.score;
                     means[i] = r.meanScore;
                 }
                 // the CPU preset scores an image by the max of its map (BENCHMARKS.md: max beat mean on the photo texture sets)
-                assertEquals(io.github.astfiji.core.ImageScore.MAX, config.imageScore);
+                assertEquals(io.github.astfiji.core.score.ImageScoreRule.MAX, config.imageScore);
                 double auroc = Auroc.of(scores, ds.testIsDefect);
                 System.out.printf("AstQualityTest: image AUROC %.3f (max score; mean score %.3f) on %d test images%n", auroc,
                         Auroc.of(means, ds.testIsDefect), scores.length);
@@ -99,7 +99,7 @@ class AstQualityTest {
                 ModelFile.write(model, f, false);
                 try (Detector back = ModelFile.read(f, root, null)) {
                     for (int i = 0; i < scores.length; i++) {
-                        ScoreResult r = back.score(ds.test.get(i).load(), null).primary();
+                        AnomalyMap r = back.score(ds.test.get(i).load(), null).primary();
                         assertEquals(scores[i], r.score, 0f, "reloaded model, image " + ds.test.get(i).name());
                     }
                 }

@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.TensorFile;
+import io.github.astfiji.core.engine.Engines;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStreamReader;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Java engine against an independent PyTorch implementation
- * (scripts/make_torch_fixture.py): same weights and input, outputs equal to 1e-4.
+ * (scripts/fixtures/make_ast_fixture.py): same weights and input, outputs equal to 1e-4.
  */
 class AstTorchFixtureTest {
 

@@ -3,11 +3,11 @@ package io.github.astfiji.core.backbone;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.Preprocessing;
 import io.github.astfiji.core.TestData;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.image.Preprocessing;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

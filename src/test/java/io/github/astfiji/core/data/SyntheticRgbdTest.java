@@ -4,8 +4,8 @@ import io.github.astfiji.core.data.SyntheticRgbd.Category;
 import io.github.astfiji.core.data.SyntheticRgbd.Defect;
 import io.github.astfiji.core.data.SyntheticRgbd.Sample;
 import io.github.astfiji.core.data.SyntheticRgbd.Visibility;
-import io.github.astfiji.core.depth.DepthMap;
 import io.github.astfiji.core.depth.DepthProcessing;
+import io.github.astfiji.core.image.DepthMap;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,5 +1,6 @@
 package io.github.astfiji.core.depth;
 
+import io.github.astfiji.core.image.DepthMap;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

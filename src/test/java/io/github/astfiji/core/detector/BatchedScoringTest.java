@@ -1,10 +1,13 @@
 package io.github.astfiji.core.detector;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.TestData;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.score.AnomalyMaps;
+import io.github.astfiji.core.tiling.Sizing;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,14 +29,14 @@ class BatchedScoringTest {
     @ValueSource(strings = {"fit", "tile", "resize"})
     void imagesScoredTogetherGetTheirOwnMaps(String sizing) throws Exception {
         io.github.astfiji.core.ast.AstConfig config = TestData.fastConfig();
-        config.sizing = sizing;
+        config.sizing = Sizing.parse(sizing);
         try (NDManager root = Engines.newManager();
-             Detector model = new io.github.astfiji.core.train.Trainer(Methods.AST, config, io.github.astfiji.core.Progress.NONE)
+             Detector model = new io.github.astfiji.core.train.Trainer(Methods.AST, config, io.github.astfiji.core.engine.Progress.NONE)
                      .train(TestData.trainImages(8), new io.github.astfiji.core.backbone.RandomCnnBackbone(root, 0), root)) {
             assertEquals(sizing, model.sizing().name().toLowerCase(java.util.Locale.ROOT));
             List<Detector.Input> inputs = new ArrayList<>();
             for (ImageSource s : TestData.trainImages(6)) {
-                inputs.add(model.prepare(s.load(), null, null));
+                inputs.add(model.input(s.load(), null, null));
             }
             // one wider image: a different layout in the same call
             FloatImage first = TestData.trainImages(1).get(0).load();
@@ -43,7 +46,7 @@ class BatchedScoringTest {
                     wide[y * 160 + x] = first.get(0, Math.min(127, x), y);
                 }
             }
-            inputs.add(2, model.prepare(new FloatImage(160, 128, 1, 8, wide), null, null));
+            inputs.add(2, model.input(new FloatImage(160, 128, 1, 8, wide), null, null));
             assertTrue(inputs.size() > model.inferenceBatch(), "the call must span several batches");
             if (!sizing.equals("resize")) {
                 int views = 0;
@@ -53,10 +56,10 @@ class BatchedScoringTest {
                 assertTrue(views > inputs.size() || sizing.equals("fit"), "tiles: several views per image");
             }
 
-            List<Scores> together = model.score(inputs);
+            List<AnomalyMaps> together = model.score(inputs);
             assertEquals(inputs.size(), together.size());
             for (int i = 0; i < inputs.size(); i++) {
-                Scores alone = model.score(inputs.get(i));
+                AnomalyMaps alone = model.score(inputs.get(i));
                 for (int k = 0; k < alone.size(); k++) {
                     assertEquals(alone.get(k).gridWidth, together.get(i).get(k).gridWidth, "image " + i);
                     assertArrayEquals(alone.get(k).grid, together.get(i).get(k).grid, 1e-4f * (1 + Math.abs(alone.get(k).maxScore)),

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Metrics against values computed independently (scripts/make_metric_fixture.py: scikit-learn
+ * Metrics against values computed independently (scripts/fixtures/make_metric_fixture.py: scikit-learn
  * for AUROC and F1, a brute-force threshold sweep with scipy's labelling for AUPRO) and
  * against small cases worked out by hand, ties included.
  */

@@ -1,12 +1,13 @@
 package io.github.astfiji.core.model;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ScoreResult;
-import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.TestData;
 import io.github.astfiji.core.backbone.TorchScriptBackbone;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.score.AnomalyMap;
+import io.github.astfiji.core.storage.ModelFormatException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,8 +56,8 @@ public class ModelFileTest {
         try (Detector back = ModelFile.read(f, root, null)) {
             for (int k = 0; k < model.method().mapNames().size(); k++) {
                 String map = model.method().mapNames().get(k);
-                ScoreResult a = model.score(probe, null).get(k);
-                ScoreResult b = back.score(probe, null).get(k);
+                AnomalyMap a = model.score(probe, null).get(k);
+                AnomalyMap b = back.score(probe, null).get(k);
                 assertArrayEquals(a.grid, b.grid, 0f, map + " map");
                 assertEquals(a.score, b.score, 0f);
                 assertEquals(model.stats(map).pixelP999, back.stats(map).pixelP999, 0f);
@@ -106,8 +107,8 @@ public class ModelFileTest {
 
     @Test
     void modelWithNonFiniteOrAbsurdNormalScoresIsRefusedAtWriting(@TempDir Path dir) throws IOException {
-        io.github.astfiji.core.ScoreStats good = model.stats();
-        io.github.astfiji.core.ScoreStats broken = io.github.astfiji.core.ScoreStats.of(new float[] {1f, Float.NaN, 2f},
+        io.github.astfiji.core.score.ScoreStats good = model.stats();
+        io.github.astfiji.core.score.ScoreStats broken = io.github.astfiji.core.score.ScoreStats.of(new float[] {1f, Float.NaN, 2f},
                 new float[] {0.1f, 0.2f}, 0.01f, "held-out");
         Path f = dir.resolve("broken.ast");
         try {
@@ -116,7 +117,7 @@ public class ModelFileTest {
             assertTrue(e.getMessage().contains("not finite"), e.getMessage());
             assertFalse(Files.exists(f), "nothing written");
             // finite, but held-out normal images score a million times the training images
-            io.github.astfiji.core.ScoreStats absurd = io.github.astfiji.core.ScoreStats.of(new float[] {6e24f, 5e24f, 7e24f},
+            io.github.astfiji.core.score.ScoreStats absurd = io.github.astfiji.core.score.ScoreStats.of(new float[] {6e24f, 5e24f, 7e24f},
                     new float[] {0.1f, 0.2f}, 0.01f, "held-out");
             absurd.trainingMedian = 3f;
             model.setStats(model.method().mapNames().get(0), absurd);

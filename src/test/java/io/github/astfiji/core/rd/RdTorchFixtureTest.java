@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.TensorFile;
+import io.github.astfiji.core.engine.Engines;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStreamReader;
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Reverse Distillation in Java against an independent PyTorch implementation
- * (scripts/make_rd_fixture.py): same weights and encoder maps; bottleneck code, decoder
+ * (scripts/fixtures/make_rd_fixture.py): same weights and encoder maps; bottleneck code, decoder
  * maps (inference and training mode), losses, the running-statistics update and the
  * smoothed anomaly map equal to 1e-4.
  */

@@ -1,15 +1,15 @@
 package io.github.astfiji.core.rd;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Evaluation;
+import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.score.AnomalyMap;
 import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.SampleDataset;
 import org.junit.jupiter.api.Test;
@@ -56,8 +56,8 @@ class RdTrainingTest {
                     assertEquals(model.stats().imageThreshold, back.stats().imageThreshold, 0f);
                     for (int i = 0; i < ds.test.size(); i += 6) {
                         FloatImage im = ds.test.get(i).load();
-                        ScoreResult a = model.score(im, null).primary();
-                        ScoreResult b = back.score(im, null).primary();
+                        AnomalyMap a = model.score(im, null).primary();
+                        AnomalyMap b = back.score(im, null).primary();
                         assertArrayEquals(a.grid, b.grid, 0f, "reloaded model, image " + ds.test.get(i).name());
                         assertEquals(config.imageSize, a.gridWidth, "RD maps come at the network input's size");
                     }
@@ -80,7 +80,7 @@ class RdTrainingTest {
 
     @Test
     void multiScaleTorchScriptEncoderWorksAndIsCheckedOnLoad(@TempDir Path dir) throws Exception {
-        // tiny_pyramid.pt (scripts/make_rd_fixture.py) returns a tuple of 3 maps, like a wide_resnet50_2 export
+        // tiny_pyramid.pt (scripts/fixtures/make_rd_fixture.py) returns a tuple of 3 maps, like a wide_resnet50_2 export
         Path bb = dir.resolve("tiny_pyramid.pt");
         java.nio.file.Files.copy(io.github.astfiji.core.TestData.fixture("tiny_pyramid.pt"), bb);
         RdConfig c = (RdConfig) Methods.config(Methods.RD, "cpu", 2, 64);
@@ -109,7 +109,7 @@ class RdTrainingTest {
         SampleDataset ds = SampleDataset.open(Path.of("test-images"));
         try (NDManager root = Engines.newManager()) {
             RdConfig c = (RdConfig) Methods.RD.preset("cpu");
-            c.input = io.github.astfiji.core.InputMode.RGB_DEPTH;
+            c.input = io.github.astfiji.core.image.InputMode.RGB_DEPTH;
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> new Trainer(Methods.RD, c, Progress.NONE).train(ds.train, Backbones.create(null, Methods.RD.defaultBackbone(),
                             root, 192, 0), root));

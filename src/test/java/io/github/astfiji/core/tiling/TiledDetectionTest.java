@@ -1,19 +1,19 @@
 package io.github.astfiji.core.tiling;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.PixelSource;
-import io.github.astfiji.core.Progress;
-import io.github.astfiji.core.ScoreResult;
 import io.github.astfiji.core.TestData;
 import io.github.astfiji.core.ast.AstConfig;
 import io.github.astfiji.core.backbone.FilterBankBackbone;
 import io.github.astfiji.core.data.DefectSynthesizer;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Auroc;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.image.PixelSource;
+import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.score.AnomalyMap;
 import io.github.astfiji.core.train.Trainer;
 import org.junit.jupiter.api.Test;
 
@@ -87,12 +87,12 @@ class TiledDetectionTest {
         String[] sizings = {"tile", "fit"};
         for (int k = 0; k < 2; k++) {
             AstConfig c = (AstConfig) Methods.config(Methods.AST, "cpu", 20, 128);
-            c.sizing = sizings[k];
+            c.sizing = Sizing.parse(sizings[k]);
             c.calibrationFolds = 0;
             try (NDManager root = Engines.newManager();
                  Detector d = new Trainer(Methods.AST, c, Progress.NONE).train(train, new FilterBankBackbone(root), root)) {
-                assertEquals(sizings[k], d.config().sizing);
-                ScoreResult r = d.score(defect, null).primary();
+                assertEquals(sizings[k], d.config().sizing.toString());
+                AnomalyMap r = d.score(defect, null).primary();
                 float[] map = r.upsample(512, 512);
                 boolean[] gt = new boolean[map.length];
                 for (int i = 0; i < gt.length; i++) {
@@ -122,7 +122,7 @@ class TiledDetectionTest {
     @Test
     void scoringReadsOneTileRegionAtATimeAndTinyImagesAreRefused() throws Exception {
         AstConfig c = TestData.fastConfig();
-        c.sizing = "tile";
+        c.sizing = Sizing.TILE;
         try (NDManager root = Engines.newManager();
              Detector d = new Trainer(Methods.AST, c, Progress.NONE).train(TestData.trainImages(8), new FilterBankBackbone(root), root)) {
             int before = root.getManagedArrays().size();
@@ -157,7 +157,7 @@ class TiledDetectionTest {
                     return v;
                 }
             };
-            ScoreResult r = d.score(big, null).primary();
+            AnomalyMap r = d.score(big, null).primary();
             assertEquals((900 + 7) / 8, r.gridWidth);
             assertTrue(largest[0] <= 64L * 64, "no read larger than one 64 px tile: " + largest[0]);
             assertTrue(total[0] < 4L * 900 * 700, "each pixel read a few times at most (tile overlap), not more: " + total[0]);

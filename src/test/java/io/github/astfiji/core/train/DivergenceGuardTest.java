@@ -1,9 +1,7 @@
 package io.github.astfiji.core.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.nn.Params;
 import org.junit.jupiter.api.Test;
 
@@ -20,17 +18,21 @@ class DivergenceGuardTest {
 
     @Test
     void ruleFlagsNonFiniteLossesAndLargeRisesButNotNoise() {
-        assertTrue(DivergenceGuard.diverged(Double.NaN, 1, 0.5));
-        assertTrue(DivergenceGuard.diverged(Double.POSITIVE_INFINITY, 1, 0.5));
-        assertFalse(DivergenceGuard.diverged(3, Double.NaN, Double.NaN), "the first epoch has nothing to compare with");
-        // a flow's loss: 14 -> best -75; back to -70 is noise, to +20 (above where it started) is divergence
-        assertFalse(DivergenceGuard.diverged(-70, 14, -75));
-        assertFalse(DivergenceGuard.diverged(-50, 14, -75));
-        assertTrue(DivergenceGuard.diverged(20, 14, -75));
-        assertTrue(DivergenceGuard.diverged(1.3e10, 14, -75));
+        assertTrue(DivergenceGuard.diverged(Double.NaN, 1, 0.5, 5));
+        assertTrue(DivergenceGuard.diverged(Double.POSITIVE_INFINITY, 1, 0.5, 1));
+        assertFalse(DivergenceGuard.diverged(3, Double.NaN, Double.NaN, 0), "the first epoch has nothing to compare with");
+        // a flow's loss: 14 -> best -75; back to -70 or -50 is noise, to +20 (above where it started) is divergence
+        assertFalse(DivergenceGuard.diverged(-70, 14, -75, 20));
+        assertFalse(DivergenceGuard.diverged(-50, 14, -75, 20));
+        assertTrue(DivergenceGuard.diverged(20, 14, -75, 20));
+        assertTrue(DivergenceGuard.diverged(1.3e10, 14, -75, 20));
         // a positive loss falling slowly: 0.50 -> 0.48; a rise to 0.55 is more than the progress made
-        assertFalse(DivergenceGuard.diverged(0.49, 0.5, 0.48));
-        assertTrue(DivergenceGuard.diverged(0.55, 0.5, 0.48));
+        assertFalse(DivergenceGuard.diverged(0.49, 0.5, 0.48, 10));
+        assertTrue(DivergenceGuard.diverged(0.55, 0.5, 0.48, 10));
+        // warm-up: one step an epoch doubles a loss now and then; only an explosion counts
+        assertFalse(DivergenceGuard.diverged(0.79, 0.39, 0.39, 1));
+        assertTrue(DivergenceGuard.diverged(1e6, 0.39, 0.39, 1));
+        assertTrue(DivergenceGuard.diverged(0.79, 0.39, 0.39, 3), "after the warm-up the same rise is divergence");
     }
 
     @Test

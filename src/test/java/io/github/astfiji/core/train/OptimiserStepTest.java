@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import io.github.astfiji.core.Engines;
+import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.nn.Params;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package io.github.astfiji.core.train;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.ImageSource;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.DetectorConfig;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.testing.TinyMethod;
 import org.junit.jupiter.api.AfterEach;

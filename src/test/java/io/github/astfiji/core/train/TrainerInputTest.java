@@ -1,14 +1,14 @@
 package io.github.astfiji.core.train;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.ImageSource;
-import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.TestData;
 import io.github.astfiji.core.ast.AstNetwork;
 import io.github.astfiji.core.backbone.FilterBankBackbone;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.image.ImageSource;
+import io.github.astfiji.core.registry.Methods;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -74,20 +74,20 @@ class TrainerInputTest {
 
     @Test
     void normalImagesAreHeldOutForThresholds() throws Exception {
-        Trainer t = new Trainer(Methods.AST, TestData.fastConfig(), Progress.NONE);
+        ThresholdCalibration t = new ThresholdCalibration(Methods.AST, TestData.fastConfig(), Progress.NONE);
         List<ImageSource> imgs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             imgs.add(ImageSource.of("img" + i, flat(8, i, 1)));
         }
         List<ImageSource> fit = new ArrayList<>();
         List<ImageSource> held = new ArrayList<>();
-        t.splitForCalibration(imgs, fit, held);
+        t.split(imgs, fit, held);
         assertEquals(4, held.size());
         assertEquals(16, fit.size());
         assertTrue(held.stream().noneMatch(fit::contains));
         fit.clear();
         held.clear();
-        t.splitForCalibration(imgs.subList(0, 9), fit, held);
+        t.split(imgs.subList(0, 9), fit, held);
         assertEquals(0, held.size(), "too few images to hold any out");
     }
 
@@ -99,7 +99,7 @@ class TrainerInputTest {
             List<ImageSource> twelve = TestData.trainImages(12);
             Trainer t = new Trainer(Methods.AST, c, Progress.NONE);
             try (io.github.astfiji.core.detector.Detector d = t.train(twelve, new FilterBankBackbone(root), root)) {
-                io.github.astfiji.core.ScoreStats s = d.stats();
+                io.github.astfiji.core.score.ScoreStats s = d.stats();
                 assertEquals("4-fold", s.source);
                 assertEquals(12, s.images, "every image scored once (none held out of the final model)");
                 assertEquals(12, s.normalScores.length);
@@ -132,7 +132,7 @@ class TrainerInputTest {
             {1.0f, 1.2f, 0.9f, 3e22f, 4.0f, 1.1f},
             {50f, 60f, 55f, 58f, 90f, Float.NaN},
         };
-        boolean[] unstable = Trainer.unstableScores(scores);
+        boolean[] unstable = ThresholdCalibration.unstableScores(scores);
         assertTrue(unstable[3] && unstable[5], java.util.Arrays.toString(unstable));
         assertTrue(!unstable[0] && !unstable[1] && !unstable[2] && !unstable[4], "a high but finite score is normal variation, kept");
     }

@@ -7,8 +7,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import io.github.astfiji.core.Engines;
 import io.github.astfiji.core.TensorFile;
+import io.github.astfiji.core.engine.Engines;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStreamReader;
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Uninformed Students in Java against an independent PyTorch computation
- * (scripts/make_us_fixture.py), where dense descriptors are every pixel's padded patch run
+ * (scripts/fixtures/make_us_fixture.py), where dense descriptors are every pixel's padded patch run
  * through the ordinary strided network: the dilated dense form, the patch form, regression
  * error, predictive variance and the combined map agree to 1e-4. And, in Java alone, the
  * dense output equals the patch-wise output at sampled pixels for fresh random weights.

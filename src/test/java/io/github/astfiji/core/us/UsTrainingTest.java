@@ -1,15 +1,15 @@
 package io.github.astfiji.core.us;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.Engines;
-import io.github.astfiji.core.FloatImage;
-import io.github.astfiji.core.Progress;
 import io.github.astfiji.core.TestData;
 import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
-import io.github.astfiji.core.detector.Methods;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Evaluation;
+import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.SampleDataset;
 import org.junit.jupiter.api.Test;
@@ -108,7 +108,7 @@ class UsTrainingTest {
         assertTrue(wrong.out().contains("missing.zip") && wrong.out().contains("make-us-teacher"), wrong.out());
         try (NDManager root = Engines.newManager()) {
             UsConfig c = (UsConfig) Methods.US.preset("cpu");
-            c.input = io.github.astfiji.core.InputMode.RGB_DEPTH;
+            c.input = io.github.astfiji.core.image.InputMode.RGB_DEPTH;
             Exception e = assertThrows(IllegalArgumentException.class, () -> new Trainer(Methods.US, c, Progress.NONE)
                     .train(TestData.trainImages(4), Backbones.create(null, Methods.US.defaultBackbone(), root, 128, 0), root));
             assertTrue(e.getMessage().contains("AST"), e.getMessage());

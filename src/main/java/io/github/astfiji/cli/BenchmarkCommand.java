@@ -1,7 +1,6 @@
 package io.github.astfiji.cli;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
@@ -9,6 +8,7 @@ import io.github.astfiji.core.eval.Auroc;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.core.method.Method;
+import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.score.AnomalyMaps;
 import io.github.astfiji.core.train.Trainer;
@@ -91,7 +91,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         }
         try (NDManager root0 = Engines.newManager()) {
             Trainer trainer = new Trainer(m, c, Progress.NONE);
-            try (Detector d = trainer.train(ds.train, Backbones.create(bbSpec, m.defaultBackbone(), root0, c.imageSize, seed), root0)) {
+            try (Detector d = trainer.train(ds.train, BackboneSetup.create(bbSpec, m.defaultBackbone(), root0, c.imageSize, seed), root0)) {
                 Trainer.History h = trainer.history();
                 int n = ds.test.size();
                 int maps = m.mapNames().size();

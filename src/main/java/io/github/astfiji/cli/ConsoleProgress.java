@@ -71,6 +71,14 @@ final class ConsoleProgress implements Progress {
         }
     }
 
+    @Override
+    public synchronized void note(String message) {
+        if (terminal && !stage.isEmpty()) {
+            out.println();
+        }
+        out.println(message);
+    }
+
     void finish() {
         if (terminal) {
             out.println();

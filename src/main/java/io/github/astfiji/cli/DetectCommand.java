@@ -38,7 +38,8 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder for scores.csv and heat maps.")
     Path out;
 
-    @Option(names = "--backbone", description = "TorchScript backbone file, if not beside the model.")
+    @Option(names = "--backbone", description = "The backbone file the model was trained with, when it is neither where it was nor "
+            + "beside the model (a TorchScript file, or a weights file). Published ImageNet weights are fetched by themselves.")
     Path backbone;
 
     @Option(names = "--depth", description = "Folder of depth images named like the images (MVTec 3D-AD rgb/ + xyz/ folders are paired automatically).")
@@ -72,7 +73,9 @@ final class DetectCommand implements Callable<Integer> {
         }
         options.problems = line -> System.err.println("Skipped " + line);
         long loading = System.nanoTime();
-        try (NDManager root = Engines.newManager(); Detector m = ModelFile.read(model, root, backbone)) {
+        ConsoleProgress fetchProgress = new ConsoleProgress(System.err);
+        try (NDManager root = Engines.newManager();
+             Detector m = ModelFile.read(model, root, backbone, engine.fetching(fetchProgress))) {
             double loadSeconds = (System.nanoTime() - loading) / 1e9;
             if (depth != null && !m.config().input.usesDepth()) {
                 throw new IllegalArgumentException(model + " was trained on " + m.config().input.label

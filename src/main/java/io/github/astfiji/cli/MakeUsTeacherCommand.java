@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.github.astfiji.core.backbone.Backbone;
-import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.backbone.FilterBankBackbone;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.image.Preprocessing;
 import io.github.astfiji.core.nn.Params;
+import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.us.TeacherTraining;
 import io.github.astfiji.core.us.UsTeacher;
 import io.github.astfiji.io.ImageFiles;
@@ -45,8 +45,9 @@ final class MakeUsTeacherCommand implements Callable<Integer> {
     @Option(names = "--images", split = ",", description = "Images or folders to take patches from (default: 8 CC0/public-domain photos of Debian's python3-skimage).")
     List<Path> images;
 
-    @Option(names = "--backbone", description = "Network to distil from: a TorchScript file (e.g. resnet18_pooled.pt from "
-            + "scripts/export_backbone.py) or builtin:filter-bank (default).")
+    @Option(names = "--backbone", description = "Network to distil from: resnet18 (the paper's: ImageNet ResNet-18's pooled "
+            + "descriptor, downloaded once), a TorchScript file (e.g. resnet18_pooled.pt from scripts/export_backbone.py) or "
+            + "builtin:filter-bank (default).")
     String backbone;
 
     @Option(names = "--steps", defaultValue = "1000", description = "Optimiser steps per patch size (default 1000).")
@@ -98,8 +99,9 @@ final class MakeUsTeacherCommand implements Callable<Integer> {
         s.seed = seed;
         ConsoleProgress progress = new ConsoleProgress(System.err);
         try (NDManager root = Engines.newManager()) {
-            String spec = backbone == null ? FilterBankBackbone.ID : backbone;
-            Backbone target = Backbones.create(spec, root, 64, seed);
+            // the paper distils from ResNet-18's pooled descriptor: "resnet18" means that here
+            String spec = backbone == null ? FilterBankBackbone.ID : BackboneSetup.asPooledDescriptor(backbone);
+            Backbone target = BackboneSetup.create(spec, FilterBankBackbone.ID, root, 64, seed, engine.fetching(progress));
             if (target.needsCalibration()) {
                 calibrate(target, loaded, root);
             }

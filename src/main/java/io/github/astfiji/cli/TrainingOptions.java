@@ -12,8 +12,10 @@ final class TrainingOptions {
     @Option(names = "--preset", description = "The method's preset (default: its first; the list is below).")
     String preset;
 
-    @Option(names = "--backbone", description = "TorchScript backbone file, or builtin:filter-bank / builtin:filter-pyramid / builtin:random-cnn. "
-            + "Default: the method's built-in one.")
+    @Option(names = "--backbone", description = "efficientnet-b5, wide-resnet50-2, resnet18 (ImageNet weights from torchvision, "
+            + "downloaded once into the weights folder), that file itself (an offline computer), NAME=FILE (other weights of "
+            + "one of those networks), a TorchScript file, or builtin / builtin:filter-bank / builtin:filter-pyramid. Default: the "
+            + "preset's (the paper presets: the paper's network), else the method's built-in one.")
     String backbone;
 
     @Option(names = "--epochs", description = "Training length in epochs (what it covers per method is below; overrides the preset).")
@@ -91,7 +93,7 @@ final class TrainingOptions {
         DetectorConfig c = setup(method.id()).config(method);
         String note = TrainingSetup.backboneNote(method, c, backbone);
         if (note != null) {
-            System.err.println("Note: " + note + " (--backbone FILE).");
+            System.err.println("Note: " + note + ".");
         }
         return c;
     }

@@ -154,16 +154,9 @@ public final class AnomalyDetection {
                 area += roi.getStatistics().pixelCount;
             }
             regions.addAll(sliceRegions);
-            table.incrementCounter();
-            table.addValue("image", title);
-            table.addValue("slice", s);
-            table.addValue("score", r.score);
-            table.addValue("normalised_score", ScoreStats.normalise(r.score, threshold));
-            table.addValue("verdict", io.github.astfiji.core.score.ScoreStats.verdictAt(r.score, threshold));
-            table.addValue("normal_exceed_per_100", stats.falseAlarmsPer100At(r.score));
-            table.addValue("regions", sliceRegions.size());
-            table.addValue("region_area_px", area);
-            table.addValue("max_pixel_score", r.maxScore);
+            ResultColumns.add(table, title, s, label, r.score, ScoreStats.normalise(r.score, threshold),
+                    ScoreStats.verdictAt(r.score, threshold), stats.falseAlarmsPer100At(r.score), sliceRegions.size(), area,
+                    r.maxScore, "");
             progress.step(s, null);
         }
         String shortTitle = title.contains(".") ? title.substring(0, title.lastIndexOf('.')) : title;

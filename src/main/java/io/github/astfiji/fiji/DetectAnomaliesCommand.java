@@ -76,6 +76,9 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Parameter(label = "Replace existing result files", persist = false)
     private boolean overwrite = false;
 
+    @Parameter(label = "Resume a stopped folder batch (images already in scores.csv are kept, the rest scored)", persist = false)
+    private boolean resume = false;
+
     @Parameter(type = ItemIO.OUTPUT)
     private ImagePlus anomaly_map;
 
@@ -85,6 +88,14 @@ public class DetectAnomaliesCommand extends ProgressCommand {
 
     @Parameter(type = ItemIO.OUTPUT)
     private String summary;
+
+    /** One row per image or slice, the same columns in every mode (scripts: module.getOutput("results_table")). */
+    @Parameter(type = ItemIO.OUTPUT, label = "Anomaly Detection Results")
+    private ResultsTable results_table;
+
+    /** The regions above the pixel threshold (open or ImageJ2 image; a folder's are drawn in its overlays). */
+    @Parameter(type = ItemIO.OUTPUT, label = "Anomalous regions")
+    private ij.gui.Roi[] regions;
 
     private ResultsTable results;
     private AnomalyDetection.Result detection;
@@ -98,7 +109,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     protected String work(FijiProgress progress) throws Exception {
         results = new ResultsTable();
         if (Inputs.given(input_folder) != null) {
-            summary = detectFolder(model_file, input_folder, depth_folder, output_folder, backbone_file, overwrite, results, progress,
+            summary = detectFolder(model_file, input_folder, depth_folder, output_folder, backbone_file, overwrite, resume, results, progress,
                     false_alarms_per_100);
         } else if (img != null && image == null) {
             detection = detectImg(model_file, img, depth_img, backbone_file, results, progress, false_alarms_per_100);
@@ -118,6 +129,8 @@ public class DetectAnomaliesCommand extends ProgressCommand {
             }
             summary = image.getTitle() + ": " + detection.regions.size() + " region(s) above the threshold";
         }
+        results_table = results;
+        regions = detection == null ? new ij.gui.Roi[0] : detection.regions.toArray(new ij.gui.Roi[0]);
         if (!GraphicsEnvironment.isHeadless()) {
             results.show(TABLE_TITLE);
         }
@@ -145,7 +158,8 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         }
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
-             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
+             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone),
+                     io.github.astfiji.core.registry.BackboneSetup.Fetching.standard(progress, progress::note))) {
             return AnomalyDetection.detect(model, image, depth, table, progress, falseAlarmsPer100);
         }
     }
@@ -171,13 +185,14 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         }
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
-             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
+             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone),
+                     io.github.astfiji.core.registry.BackboneSetup.Fetching.standard(progress, progress::note))) {
             return AnomalyDetection.detect(model, "ImageJ2 image", slices, labels, depths, table, progress, falseAlarmsPer100);
         }
     }
 
     public static String detectFolder(File modelFile, File folder, File depthFolder, File outFolder, File backbone, boolean overwrite,
-                                      ResultsTable table, Progress progress, double falseAlarmsPer100) throws Exception {
+                                      boolean resume, ResultsTable table, Progress progress, double falseAlarmsPer100) throws Exception {
         requireModel(modelFile);
         if (Inputs.given(outFolder) == null) {
             throw new IllegalArgumentException("choose an output folder for the heat maps and scores.csv");
@@ -186,22 +201,18 @@ public class DetectAnomaliesCommand extends ProgressCommand {
                 Inputs.given(depthFolder) == null ? null : depthFolder.toPath());
         List<Path> files = pairs.get(0);
         try (NDManager root = Engines.newManager();
-             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone))) {
+             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone),
+                     io.github.astfiji.core.registry.BackboneSetup.Fetching.standard(progress, progress::note))) {
             BatchDetection.Options options = new BatchDetection.Options();
             options.overwrite = overwrite;
+            options.resume = resume;
             options.falseAlarmsPer100 = falseAlarmsPer100;
             options.problems = line -> ij.IJ.log("Detect Anomalies: skipped " + line);
             BatchDetection.Summary summary = BatchDetection.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), options, progress);
             summary.warnings.forEach(w -> ij.IJ.log("Detect Anomalies: " + w));
             for (ScoresTable.Row r : summary.rows) {
-                table.incrementCounter();
-                table.addValue("image", r.image);
-                table.addValue("label", r.label);
-                table.addValue("score", r.score);
-                table.addValue("normalised_score", r.normalisedScore);
-                table.addValue("verdict", r.verdict);
-                table.addValue("normal_exceed_per_100", r.normalExceedPer100);
-                table.addValue("error", r.error);
+                ResultColumns.add(table, r.image, 1, r.label, r.score, r.normalisedScore, r.verdict, r.normalExceedPer100,
+                        r.regions, r.regionArea, r.maxScore, r.error);
             }
             return summary.scored() + " images scored" + (summary.failures() > 0 ? ", " + summary.failures()
                     + " could not be scored (see the error column and the Log)" : "") + "; results in " + outFolder;

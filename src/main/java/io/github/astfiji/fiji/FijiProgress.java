@@ -35,6 +35,11 @@ public final class FijiProgress implements Progress {
     }
 
     @Override
+    public void note(String message) {
+        IJ.log(message);
+    }
+
+    @Override
     public boolean isCancelled() {
         return cancelled.getAsBoolean() || IJ.escapePressed();
     }

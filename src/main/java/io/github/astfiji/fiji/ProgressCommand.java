@@ -34,7 +34,7 @@ abstract class ProgressCommand extends ContextCommand {
             cancel(title() + " was cancelled; nothing was written.");
         } catch (Exception e) {
             progress.done(title() + ": failed");
-            cancel(title() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            cancel(title() + ": " + FijiWording.translate(e.getMessage() == null ? e.toString() : e.getMessage()));
             if (log != null) {
                 log.error(getCancelReason());
             }

@@ -64,7 +64,13 @@ public class TrainDetectorCommand extends ProgressCommand {
             description = "One of the method's presets (the Train dialog lists them)")
     private String preset = "";
 
-    @Parameter(label = "Backbone file (empty = built-in)", required = false, persist = false)
+    @Parameter(label = "Backbone", persist = false, choices = {BackboneChoice.PRESET, BackboneChoice.BUILTIN,
+            BackboneChoice.EFFICIENTNET_B5, BackboneChoice.WIDE_RESNET50_2, BackboneChoice.RESNET18},
+            description = "The network that turns images into features. ImageNet networks are downloaded once into the weights "
+                    + "folder (Plugins > Anomaly Detection > Options); the built-in one needs no download.")
+    private String backbone = BackboneChoice.PRESET;
+
+    @Parameter(label = "Or: backbone file (TorchScript, or a published weights file copied by hand)", required = false, persist = false)
     private File backbone_file;
 
     @Parameter(label = "Epochs (0 = preset)", min = "0", persist = false)
@@ -96,10 +102,11 @@ public class TrainDetectorCommand extends ProgressCommand {
     @Override
     protected String work(FijiProgress progress) throws Exception {
         if (training_img != null && Inputs.given(training_folder) == null && training_image == null) {
-            summary = trainImg(method, training_img, depth_img, input, depth_unit, preset, backbone_file, epochs, image_size, model_file,
+            summary = trainImg(method, training_img, depth_img, input, depth_unit, preset, BackboneChoice.spec(backbone, backbone_file), epochs, image_size, model_file,
                     overwrite, progress, false_alarms_per_100, calibration_folds);
         } else {
-            summary = train(method, training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset, backbone_file,
+            summary = train(method, training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset,
+                    BackboneChoice.spec(backbone, backbone_file),
                     epochs, image_size, model_file, overwrite, progress, false_alarms_per_100, calibration_folds);
         }
         showScorePlot(model_file);
@@ -143,7 +150,7 @@ public class TrainDetectorCommand extends ProgressCommand {
 
     /** The work behind both this command and the ImageJ 1 menu plugin. */
     public static String train(String methodId, File folder, ImagePlus image, File depthFolder, ImagePlus depthImage, String input, String depthUnit,
-                               String preset, File backbone, int epochs, int imageSize,
+                               String preset, String backbone, int epochs, int imageSize,
                                File modelFile, boolean overwrite, FijiProgress progress, double falseAlarmsPer100,
                                int calibrationFolds) throws Exception {
         TrainingSetup setup = setup(methodId, preset, epochs, imageSize, input, depthUnit, falseAlarmsPer100, calibrationFolds, modelFile);
@@ -168,13 +175,12 @@ public class TrainDetectorCommand extends ProgressCommand {
             throw new IllegalArgumentException("input " + config.input.label + " needs depth images: choose depth_folder or depth_image, "
                     + "or set input to rgb");
         }
-        String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
-        return Training.trainAndSave(sources, method, config, bb, modelFile.toPath(), overwrite, progress);
+        return Training.trainAndSave(sources, method, config, backbone, modelFile.toPath(), overwrite, progress);
     }
 
     /** Training on the slices of an imglib2 image (each slice one normal image), with an optional imglib2 depth stack. */
     public static String trainImg(String methodId, RandomAccessibleInterval<?> img, RandomAccessibleInterval<?> depth, String input,
-                                  String depthUnit, String preset, File backbone, int epochs, int imageSize, File modelFile, boolean overwrite,
+                                  String depthUnit, String preset, String backbone, int epochs, int imageSize, File modelFile, boolean overwrite,
                                   FijiProgress progress, double falseAlarmsPer100, int calibrationFolds) throws Exception {
         TrainingSetup setup = setup(methodId, preset, epochs, imageSize, input, depthUnit, falseAlarmsPer100, calibrationFolds, modelFile);
         Method method = setup.method();
@@ -193,8 +199,7 @@ public class TrainDetectorCommand extends ProgressCommand {
             sources.add(ImageSource.of("ImageJ2 image" + (slices.size() > 1 ? " [slice " + (s + 1) + "]" : ""),
                     slices.get(s).toFloatImage(), d, null));
         }
-        String bb = Inputs.given(backbone) == null ? null : backbone.getPath();
-        return Training.trainAndSave(sources, method, config, bb, modelFile.toPath(), overwrite, progress);
+        return Training.trainAndSave(sources, method, config, backbone, modelFile.toPath(), overwrite, progress);
     }
 
     /** Every slice of an image (with its depth slice) as a training image; neither image is modified. */

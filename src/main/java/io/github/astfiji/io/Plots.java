@@ -95,38 +95,77 @@ public final class Plots {
         return p;
     }
 
-    /** Histograms of the image scores of normal and defect test images. */
+    /**
+     * Histograms of the image scores of normal and defect test images, with the model's
+     * threshold. Scores spread over more than a decade (one defect scoring 300 beside normal
+     * images at 1-2) are binned on a log scale: on a linear one that defect squeezes every
+     * other image into the first bar and hides the gap between normal and defect images.
+     */
     public static Plot histogram(Evaluation.Row r) {
-        Plot p = new Plot(r.method + " " + r.category + ": image scores", "image score", "images");
+        Bins h = bins(r.normalScores, r.defectScores, 30);
+        boolean log = h.log();
+        java.util.function.DoubleUnaryOperator scale = log ? Math::log10 : v -> v;
+        Plot p = new Plot(r.method + " " + r.category + ": image scores", log ? "image score (log10)" : "image score", "images");
         p.setSize(WIDTH, HEIGHT);
-        double lo = Math.min(min(r.normalScores), min(r.defectScores));
-        double hi = Math.max(max(r.normalScores), max(r.defectScores));
-        int bins = 20;
-        double w = Math.max(hi - lo, 1e-9) / bins;
-        double[] x = new double[bins];
-        double[] normal = new double[bins];
-        double[] defect = new double[bins];
-        for (int b = 0; b < bins; b++) {
-            x[b] = lo + (b + 0.5) * w;
-        }
-        for (float v : r.normalScores) {
-            normal[Math.min(bins - 1, (int) ((v - lo) / w))]++;
-        }
-        for (float v : r.defectScores) {
-            defect[Math.min(bins - 1, (int) ((v - lo) / w))]++;
-        }
+        double[] x = h.x();
+        double[] normal = h.normal();
+        double[] defect = h.defect();
+        int bins = x.length;
+        double w = h.width();
+        double a = x[0] - w / 2;
+        double b = x[bins - 1] + w / 2;
         double top = 1;
-        for (int b = 0; b < bins; b++) {
-            top = Math.max(top, Math.max(normal[b], defect[b]));
+        for (int i = 0; i < bins; i++) {
+            top = Math.max(top, Math.max(normal[i], defect[i]));
         }
-        p.setLimits(lo - w, hi + w, 0, top * 1.15);
+        p.setLimits(a - w, b + w, 0, top * 1.15);
         p.setColor(new Color(40, 100, 200));
         p.addPoints(x, normal, Plot.BAR);
         p.setColor(Color.RED);
         p.addPoints(x, defect, Plot.SEPARATED_BAR);
+        String threshold = "";
+        if (Double.isFinite(r.imageThreshold) && (!log || r.imageThreshold > 0)) {
+            double t = scale.applyAsDouble(r.imageThreshold);
+            p.setColor(new Color(200, 120, 0));
+            p.setLineWidth(2);
+            p.drawLine(t, 0, t, top * 1.15);
+            p.setLineWidth(1);
+            threshold = String.format(Locale.ROOT, "; orange: the model's threshold %.4g", r.imageThreshold);
+        }
         p.setColor(Color.BLACK);
-        p.addLabel(0.01, 0.06, "blue: " + r.normalScores.length + " normal, red: " + r.defectScores.length + " defect test images");
+        p.addLabel(0.01, 0.06, "blue: " + r.normalScores.length + " normal, red: " + r.defectScores.length + " defect test images" + threshold);
         return p;
+    }
+
+    /** Histogram bins: centres (log10 of the score when {@code log}), counts of normal and defect images, width. */
+    record Bins(double[] x, double[] normal, double[] defect, double width, boolean log) {
+    }
+
+    /** Equal bins over the scores' range, on a log scale when they are positive and span a decade or more. */
+    static Bins bins(float[] normalScores, float[] defectScores, int bins) {
+        double lo = Math.min(min(normalScores), min(defectScores));
+        double hi = Math.max(max(normalScores), max(defectScores));
+        boolean log = lo > 0 && hi / lo >= 10;
+        java.util.function.DoubleUnaryOperator scale = log ? Math::log10 : v -> v;
+        double a = scale.applyAsDouble(lo);
+        double w = Math.max(scale.applyAsDouble(hi) - a, 1e-9) / bins;
+        double[] x = new double[bins];
+        double[] normal = new double[bins];
+        double[] defect = new double[bins];
+        for (int i = 0; i < bins; i++) {
+            x[i] = a + (i + 0.5) * w;
+        }
+        for (float v : normalScores) {
+            normal[bin(scale.applyAsDouble(v), a, w, bins)]++;
+        }
+        for (float v : defectScores) {
+            defect[bin(scale.applyAsDouble(v), a, w, bins)]++;
+        }
+        return new Bins(x, normal, defect, w, log);
+    }
+
+    private static int bin(double v, double start, double width, int bins) {
+        return (int) Math.max(0, Math.min(bins - 1, (v - start) / width));
     }
 
     /** Writes a plot as PNG. */

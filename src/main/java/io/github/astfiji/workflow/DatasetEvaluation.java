@@ -1,10 +1,11 @@
 package io.github.astfiji.workflow;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.registry.BackboneSetup;
+import io.github.astfiji.core.registry.TrainingSetup;
 import io.github.astfiji.core.eval.Evaluation;
 import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.core.method.Method;
@@ -145,7 +146,9 @@ public final class DatasetEvaluation {
                             + config.input.label + "; use --input rgb, or a data set in the MVTec 3D-AD layout");
                 }
                 Trainer trainer = new Trainer(run.method, config, progress);
-                model = trainer.train(ds.train, Backbones.create(run.backbone, run.method.defaultBackbone(), m, config.imageSize, config.seed), m);
+                model = trainer.train(ds.train, BackboneSetup.create(
+                        TrainingSetup.backboneFor(run.method, config, run.backbone), run.method.defaultBackbone(), m, config.imageSize, config.seed,
+                        BackboneSetup.Fetching.standard(progress, progress::note)), m);
                 trainSeconds = trainer.history().totalSeconds();
                 recoveries = trainer.history().recoveries.size();
                 history = trainer.history();

@@ -126,6 +126,17 @@ class FijiCommandsTest {
         assertTrue(Files.exists(out.resolve("000_heatmap.tif")) && Files.exists(out.resolve("000_overlay.png")));
         assertEquals(5, csv.stream().filter(l -> l.contains(",anomalous,")).count(), "every missing piece is flagged:\n" + String.join("\n", csv));
 
+        // the same folder again: refused in the dialog's words; with resume, nothing is scored twice and the rows stay
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
+                "input_folder", new File("test-images/test/missing"), "output_folder", out.toFile()).get();
+        assertTrue(m.isCanceled() && m.getCancelReason().contains("resume' box") && !m.getCancelReason().contains("--"),
+                m.getCancelReason());
+        Files.writeString(out.resolve("scores.csv"), String.join("\n", csv.subList(0, 3)) + "\n"); // as if stopped after 2 images
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
+                "input_folder", new File("test-images/test/missing"), "output_folder", out.toFile(), "resume", true).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertEquals(csv.size(), Files.readAllLines(out.resolve("scores.csv")).size(), "the 3 images left were added once");
+
         // defect-free parts: at most a few false alarms of ten from a model trained on 19 images
         // for 15 epochs (all ten would be flagged with a threshold of 0)
         Path good = out.resolve("good");
@@ -165,6 +176,30 @@ class FijiCommandsTest {
                 "model_file", dir.resolve("x.ast").toFile()).get();
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("no images found"), m.getCancelReason());
+
+        // the paper's backbone chosen in words: fetched from the mirror set (here a server on 127.0.0.1 that
+        // serves other bytes under the published name), refused by its checksum, and said so in the dialog's terms
+        byte[] impostor = new byte[4096];
+        String folderBefore = System.getProperty(io.github.astfiji.core.weights.WeightsStore.FOLDER_PROPERTY);
+        try (io.github.astfiji.core.weights.LoopbackServer server =
+                     new io.github.astfiji.core.weights.LoopbackServer("resnet18-f37072fd.pth", impostor)) {
+            System.setProperty(io.github.astfiji.core.weights.WeightsStore.MIRROR_PROPERTY, server.base());
+            System.setProperty(io.github.astfiji.core.weights.WeightsStore.FOLDER_PROPERTY, dir.resolve("weights").toString());
+            m = commands.run(TrainDetectorCommand.class, true, "training_folder", new File("test-images/train/good"),
+                    "backbone", BackboneChoice.RESNET18, "model_file", dir.resolve("r18.ast").toFile(), "epochs", 1, "image_size", 64).get();
+            assertTrue(m.isCanceled());
+            assertTrue(m.getCancelReason().contains("resnet18-f37072fd.pth") && m.getCancelReason().contains("refused")
+                    && m.getCancelReason().contains("f37072fd47e89c5e"), m.getCancelReason());
+            assertEquals(1, server.requests.get());
+            assertFalse(Files.exists(dir.resolve("r18.ast")));
+        } finally {
+            System.clearProperty(io.github.astfiji.core.weights.WeightsStore.MIRROR_PROPERTY);
+            if (folderBefore != null) {
+                System.setProperty(io.github.astfiji.core.weights.WeightsStore.FOLDER_PROPERTY, folderBefore);
+            } else {
+                System.clearProperty(io.github.astfiji.core.weights.WeightsStore.FOLDER_PROPERTY);
+            }
+        }
 
         // a model whose TorchScript backbone is not there
         Path bb = dir.resolve("tiny_backbone.pt");

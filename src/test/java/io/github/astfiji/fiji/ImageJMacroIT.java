@@ -181,7 +181,8 @@ class ImageJMacroIT {
                 "train", "rd", new File("test-images/train/good").getAbsolutePath(), model.toString()), 300, dir);
         String recorded = log.lines().filter(l -> l.startsWith("RECORDED: ")).findFirst().orElseThrow(() -> new AssertionError(log));
         assertTrue(recorded.contains("run(\"Train AST\", \"method=rd training_folder=") && recorded.contains("model_file=[" + model + "]")
-                && recorded.contains("epochs=3") && recorded.contains("image_size=64"), recorded);
+                && recorded.contains("epochs=3") && recorded.contains("image_size=64")
+                && recorded.contains("backbone=[as the preset says (paper presets: the paper's network)]"), recorded);
         System.out.println("ImageJMacroIT: the Recorder wrote " + recorded.substring("RECORDED: ".length()));
         assertTrue(log.contains("FIRST RUN MODEL: true"), log);
         // a normal run prints no engine warning (DJL's set(float[]) made libtorch print a deprecation notice)
@@ -203,8 +204,8 @@ class ImageJMacroIT {
                 + "print(\"evaluate=\" + List.get(\"Evaluate\"));\n");
         String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-jar", IJ_JAR.toString(), "-batch",
                 macro.toString()), 120, dir);
-        assertTrue(log.contains("train=io.github.astfiji.fiji.ij1.TrainDetectorPlugin"), log);
-        assertTrue(log.contains("detect=io.github.astfiji.fiji.ij1.DetectAnomaliesPlugin"), log);
-        assertTrue(log.contains("evaluate=io.github.astfiji.fiji.ij1.EvaluatePlugin"), log);
+        assertTrue(log.contains("train=io.github.astfiji.fiji.gate.JavaGate(\"io.github.astfiji.fiji.ij1.TrainDetectorPlugin\")"), log);
+        assertTrue(log.contains("detect=io.github.astfiji.fiji.gate.JavaGate(\"io.github.astfiji.fiji.ij1.DetectAnomaliesPlugin\")"), log);
+        assertTrue(log.contains("evaluate=io.github.astfiji.fiji.gate.JavaGate(\"io.github.astfiji.fiji.ij1.EvaluatePlugin\")"), log);
     }
 }

@@ -42,7 +42,7 @@ public final class AstMethod implements Method {
 
     @Override
     public String presetBackbone(String preset) {
-        return Preset.fromName(preset) == Preset.CPU ? null : "an EfficientNet-B5 export (efficientnet_b5_block36.pt)";
+        return Preset.fromName(preset) == Preset.CPU ? null : "efficientnet-b5";
     }
 
     @Override

@@ -51,6 +51,11 @@ public interface Backbone extends AutoCloseable {
     default void calibrate(List<NDArray> batches) {
     }
 
+    /** The file the weights were read from, recorded in models (null for built-ins, whose state the model holds). */
+    default java.nio.file.Path file() {
+        return null;
+    }
+
     /** Tensors to store inside the model file (null when the backbone lives in its own file). */
     default Params state() {
         return null;

@@ -9,13 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A user's pretrained ImageNet CNN exported once with TorchScript (see
@@ -37,7 +32,7 @@ public final class TorchScriptBackbone implements Backbone {
             throw new IOException("backbone file " + file + " does not exist; export one with scripts/export_backbone.py or leave the backbone option out to use the built-in one");
         }
         this.file = file;
-        this.checksum = sha256(file);
+        this.checksum = io.github.astfiji.core.weights.WeightsStore.sha256(file);
         this.model = Model.newInstance("backbone", io.github.astfiji.core.engine.Engines.device(), "PyTorch");
         try {
             model.load(file);
@@ -78,6 +73,7 @@ public final class TorchScriptBackbone implements Backbone {
         return ID;
     }
 
+    @Override
     public Path file() {
         return file;
     }
@@ -118,18 +114,6 @@ public final class TorchScriptBackbone implements Backbone {
         NDList out = model.getBlock().forward(new ParameterStore(images.getManager(), false), new NDList(images), false);
         out.attach(images.getManager());
         return out;
-    }
-
-    public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buf = new byte[1 << 16];
-            while (in.read(buf) >= 0) {
-                // reading feeds the digest
-            }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

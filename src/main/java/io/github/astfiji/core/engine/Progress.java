@@ -11,6 +11,10 @@ public interface Progress {
     /** Steps done so far in the current stage, with an optional short detail (e.g. a loss). */
     void step(int done, String detail);
 
+    /** A message worth keeping (a download started, a file adopted); shown in the log, not the status line. */
+    default void note(String message) {
+    }
+
     default boolean isCancelled() {
         return false;
     }

@@ -60,6 +60,8 @@ public final class Evaluation {
         public boolean failed;
         /** At the model's own image threshold (its default operating point): normal test images flagged, defect images passed. */
         public double falseAlarms = Double.NaN;
+        /** The model's image threshold those verdicts used. */
+        public double imageThreshold = Double.NaN;
         public double misses = Double.NaN;
         /** Per defect type: defect images passed at the model's threshold. */
         public final Map<String, Integer> missesByType = new TreeMap<>();
@@ -207,6 +209,7 @@ public final class Evaluation {
         }
         row.falseAlarms = fa;
         row.misses = missed;
+        row.imageThreshold = threshold;
     }
 
     /** Image AUROC of each defect type against all normal images. */

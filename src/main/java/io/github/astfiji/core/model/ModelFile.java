@@ -8,13 +8,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.backbone.Backbones;
-import io.github.astfiji.core.backbone.TorchScriptBackbone;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.image.Preprocessing;
 import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.core.method.Method;
 import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.nn.Params;
+import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.core.storage.AtomicFiles;
@@ -89,9 +89,8 @@ public final class ModelFile {
         bb.addProperty("checksum", model.backbone().checksum());
         bb.addProperty("channels", model.backbone().channels());
         bb.addProperty("stride", model.backbone().stride());
-        if (model.backbone() instanceof TorchScriptBackbone) {
-            Path file = ((TorchScriptBackbone) model.backbone()).file().toAbsolutePath();
-            bb.addProperty("file", file.toString());
+        if (model.backbone().file() != null) {
+            bb.addProperty("file", model.backbone().file().toAbsolutePath().toString());
         }
         manifest.add("backbone", bb);
         JsonObject stats = new JsonObject();
@@ -135,6 +134,11 @@ public final class ModelFile {
 
     /** Reads a model. backboneFile overrides where a TorchScript backbone is looked for (may be null). */
     public static Detector read(Path file, NDManager parent, Path backboneFile) throws IOException {
+        return read(file, parent, backboneFile, BackboneSetup.Fetching.standard(io.github.astfiji.core.engine.Progress.NONE, System.err::println));
+    }
+
+    /** As above; a pretrained backbone's weights are fetched (when not yet in the weights folder) as {@code fetching} says. */
+    public static Detector read(Path file, NDManager parent, Path backboneFile, BackboneSetup.Fetching fetching) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "model file not found; train one first (train --model " + file + ")");
         }
@@ -178,7 +182,7 @@ public final class ModelFile {
             Backbone backbone = null;
             MethodNetwork network = null;
             try {
-                backbone = openBackbone(file, zip, manifest, bbInfo, bbId, manager, config, backboneFile);
+                backbone = openBackbone(file, zip, manifest, bbInfo, bbId, manager, config, backboneFile, fetching);
                 int[] channels = storedChannels(manifest);
                 int[] given = Detector.inputChannels(method, config, backbone);
                 if (!java.util.Arrays.equals(channels, given)) {
@@ -236,26 +240,18 @@ public final class ModelFile {
     }
 
     private static Backbone openBackbone(Path file, ZipFile zip, JsonObject manifest, JsonObject bbInfo, String bbId,
-                                         NDManager manager, DetectorConfig config, Path override) throws IOException {
+                                         NDManager manager, DetectorConfig config, Path override,
+                                         BackboneSetup.Fetching fetching) throws IOException {
         String expected = bbInfo.get("checksum").getAsString();
-        if (TorchScriptBackbone.ID.equals(bbId)) {
+        if (!bbId.startsWith("builtin:")) {
             Path recorded = bbInfo.has("file") ? Path.of(bbInfo.get("file").getAsString()) : null;
-            Path candidate = override;
-            if (candidate == null && recorded != null) {
-                Path besideModel = file.toAbsolutePath().getParent().resolve(recorded.getFileName());
-                candidate = Files.isRegularFile(recorded) ? recorded : besideModel;
+            try {
+                return BackboneSetup.reopen(bbId, expected, recorded, file, override, manager, config.imageSize, fetching);
+            } catch (io.github.astfiji.core.weights.WeightsUnavailableException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new ModelFormatException(e.getMessage(), e);
             }
-            if (candidate == null || !Files.isRegularFile(candidate)) {
-                throw new ModelFormatException(file + " was trained with the TorchScript backbone " + recorded
-                        + ", which is not there. Put that file beside the model or pass it with --backbone.");
-            }
-            String actual = TorchScriptBackbone.sha256(candidate);
-            if (!actual.equals(expected)) {
-                throw new ModelFormatException("backbone " + candidate + " is not the one " + file.getFileName()
-                        + " was trained with (SHA-256 " + actual.substring(0, 12) + "... instead of "
-                        + expected.substring(0, 12) + "...). Use the original backbone file.");
-            }
-            return new TorchScriptBackbone(manager, candidate, config.imageSize);
         }
         Backbone bb;
         try {

@@ -42,7 +42,7 @@ public final class RdMethod implements Method {
 
     @Override
     public String presetBackbone(String preset) {
-        return preset.equals("paper") ? "a WideResNet-50-2 export (wide_resnet50_2_layers123.pt)" : null;
+        return preset.equals("paper") ? "wide-resnet50-2" : null;
     }
 
     @Override

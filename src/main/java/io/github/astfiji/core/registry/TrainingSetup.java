@@ -101,15 +101,27 @@ public final class TrainingSetup {
     }
 
     /**
+     * The backbone to train with: the user's choice, else the preset's pretrained backbone
+     * (the paper presets come with the papers' networks), else null (the method's built-in).
+     */
+    public static String backboneFor(Method m, DetectorConfig c, String backbone) {
+        if (backbone != null && !backbone.isBlank()) {
+            return backbone;
+        }
+        return c.input.usesImage() ? m.presetBackbone(c.preset) : null;
+    }
+
+    /**
      * A note when the preset was made for a backbone the user did not give (e.g. the paper
      * preset on the built-in one), or null.
      */
     public static String backboneNote(Method m, DetectorConfig c, String backbone) {
         String expected = m.presetBackbone(c.preset);
-        if (backbone != null && !backbone.isBlank() || expected == null || !c.input.usesImage()) {
+        boolean builtin = backbone != null && (backbone.equals("builtin") || backbone.startsWith("builtin:"));
+        if (!builtin || expected == null || !c.input.usesImage()) {
             return null;
         }
-        return "the " + c.preset + " preset of " + m.displayName() + " expects " + expected
-                + " (see README, Backbones); it runs with the built-in backbone instead, at the preset's size and length";
+        return "the " + c.preset + " preset of " + m.displayName() + " was made for the " + expected
+                + " backbone; it runs with the built-in one instead, at the preset's size and length (slow, and not the paper's quality)";
     }
 }

@@ -29,6 +29,8 @@ public class DetectAnomaliesPlugin implements PlugIn {
         gd.addNumericField("false_alarms_per_100", 0, 2, 6, "expected per 100 normal parts (0 = the model's)");
         gd.addCheckbox("add_to_roi_manager", true);
         gd.addCheckbox("overwrite", false);
+        gd.addCheckbox("resume", false);
+        gd.addMessage("resume: continue a stopped folder batch; images already in its scores.csv are not scored again.");
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;
@@ -42,6 +44,7 @@ public class DetectAnomaliesPlugin implements PlugIn {
         double falseAlarms = gd.getNextNumber();
         boolean toRoiManager = gd.getNextBoolean();
         boolean overwrite = gd.getNextBoolean();
+        boolean resume = gd.getNextBoolean();
         PluginDialogs.remember("model_file", model);
         FijiProgress progress = new FijiProgress(() -> false);
         ResultsTable table = new ResultsTable();
@@ -49,7 +52,7 @@ public class DetectAnomaliesPlugin implements PlugIn {
             io.github.astfiji.fiji.EngineSettings.apply();
             if (PluginDialogs.file(folder) != null) {
                 String summary = DetectAnomaliesCommand.detectFolder(PluginDialogs.file(model), PluginDialogs.file(folder),
-                        PluginDialogs.file(depthFolder), PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, table, progress,
+                        PluginDialogs.file(depthFolder), PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, resume, table, progress,
                         falseAlarms);
                 IJ.log(summary);
                 java.io.File plot = new java.io.File(PluginDialogs.file(out), io.github.astfiji.workflow.BatchDetection.PLOT_NAME);

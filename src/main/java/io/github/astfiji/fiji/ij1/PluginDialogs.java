@@ -32,7 +32,7 @@ final class PluginDialogs {
             IJ.showStatus(title + ": cancelled");
             return;
         }
-        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        String msg = io.github.astfiji.fiji.FijiWording.translate(e.getMessage() == null ? e.toString() : e.getMessage());
         if (IJ.getInstance() == null || ij.macro.Interpreter.isBatchMode()) {
             IJ.log(title + ": " + msg);
         } else {

@@ -26,6 +26,7 @@ public class TrainDetectorPlugin implements PlugIn {
         gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
         gd.addChoice("depth_unit", new String[] {"m", "mm", "um"}, "m");
         gd.addChoice("preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets().get(0));
+        gd.addChoice("backbone", io.github.astfiji.fiji.BackboneChoice.all(), io.github.astfiji.fiji.BackboneChoice.PRESET);
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
         gd.addNumericField("image_size", 0, 0, 5, "px (0 = preset)");
@@ -45,6 +46,7 @@ public class TrainDetectorPlugin implements PlugIn {
         String input = gd.getNextChoice();
         String depthUnit = gd.getNextChoice();
         String preset = gd.getNextChoice();
+        String backboneChoice = gd.getNextChoice();
         String backbone = gd.getNextString();
         int epochs = (int) gd.getNextNumber();
         int size = (int) gd.getNextNumber();
@@ -56,7 +58,8 @@ public class TrainDetectorPlugin implements PlugIn {
         try {
             io.github.astfiji.fiji.EngineSettings.apply();
             String summary = TrainDetectorCommand.train(method, PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
-                    PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset, PluginDialogs.file(backbone), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false), falseAlarms, folds);
+                    PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset,
+                    io.github.astfiji.fiji.BackboneChoice.spec(backboneChoice, PluginDialogs.file(backbone)), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false), falseAlarms, folds);
             IJ.log(summary);
             TrainDetectorCommand.showScorePlot(PluginDialogs.file(model));
             IJ.showStatus("Train AST: done");

@@ -1,12 +1,12 @@
 package io.github.astfiji.core.ast;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Auroc;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.score.AnomalyMap;
 import io.github.astfiji.core.train.Trainer;
@@ -36,7 +36,7 @@ class AstQualityTest {
         config.calibrationFolds = 3;
         try (NDManager root = Engines.newManager()) {
             Trainer trainer = new Trainer(Methods.AST, config, Progress.NONE);
-            try (Detector model = trainer.train(ds.train, Backbones.create(null, root, config.imageSize, 0), root)) {
+            try (Detector model = trainer.train(ds.train, BackboneSetup.create(null, root, config.imageSize, 0), root)) {
                 Trainer.History h = trainer.history();
                 double[] teacher = h.loss("teacher (flow)");
                 double[] student = h.loss("student");
@@ -85,7 +85,7 @@ class AstQualityTest {
                 untrained.setEpochs(0);
                 untrained.calibrationFolds = 0;
                 try (Detector raw = new Trainer(Methods.AST, untrained, Progress.NONE)
-                        .train(ds.train, Backbones.create(null, root, config.imageSize, 0), root)) {
+                        .train(ds.train, BackboneSetup.create(null, root, config.imageSize, 0), root)) {
                     float[] rawScores = new float[scores.length];
                     for (int i = 0; i < scores.length; i++) {
                         rawScores[i] = raw.score(ds.test.get(i).load(), null).primary().score;

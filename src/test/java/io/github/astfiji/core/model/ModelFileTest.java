@@ -218,7 +218,7 @@ public class ModelFileTest {
 
         Files.delete(bbFile);
         e = assertThrows(ModelFormatException.class, () -> ModelFile.read(f, root, null));
-        assertTrue(e.getMessage().contains("tiny_backbone.pt") && e.getMessage().contains("--backbone"), e.getMessage());
+        assertTrue(e.getMessage().contains("tiny_backbone.pt") && e.getMessage().contains("give it as the backbone"), e.getMessage());
     }
 
     public interface Edit {

@@ -1,13 +1,13 @@
 package io.github.astfiji.core.rd;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Evaluation;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.score.AnomalyMap;
 import io.github.astfiji.core.train.Trainer;
@@ -37,7 +37,7 @@ class RdTrainingTest {
         config.calibrationFolds = 0; // thresholds are not what this test is about
         try (NDManager root = Engines.newManager()) {
             Trainer trainer = new Trainer(Methods.RD, config, Progress.NONE);
-            try (Detector model = trainer.train(ds.train, Backbones.create(null, Methods.RD.defaultBackbone(), root, config.imageSize, 0), root)) {
+            try (Detector model = trainer.train(ds.train, BackboneSetup.create(null, Methods.RD.defaultBackbone(), root, config.imageSize, 0), root)) {
                 double[] loss = trainer.history().loss("bottleneck and decoder");
                 assertTrue(loss[loss.length - 1] < 0.5 * loss[0], "loss must at least halve: " + loss[0] + " -> " + loss[loss.length - 1]);
 
@@ -67,7 +67,7 @@ class RdTrainingTest {
                 RdConfig untrained = config.copy();
                 untrained.epochs = 0;
                 try (Detector raw = new Trainer(Methods.RD, untrained, Progress.NONE)
-                        .train(ds.train, Backbones.create(null, Methods.RD.defaultBackbone(), root, config.imageSize, 0), root)) {
+                        .train(ds.train, BackboneSetup.create(null, Methods.RD.defaultBackbone(), root, config.imageSize, 0), root)) {
                     List<Evaluation.Row> r0 = Evaluation.evaluate("bricks", raw, ds.test, ds.testIsDefect, ds.masks(), Progress.NONE);
                     System.out.printf("RdTrainingTest: untrained decoder: image AUROC %.3f, pixel AUROC %.3f%n",
                             r0.get(0).imageAurocMax, r0.get(0).pixelAuroc);
@@ -87,7 +87,7 @@ class RdTrainingTest {
         try (NDManager root = Engines.newManager()) {
             Path f = dir.resolve("ts-rd.ast");
             try (Detector m = new Trainer(Methods.RD, c, Progress.NONE).train(io.github.astfiji.core.TestData.trainImages(8),
-                    Backbones.create(bb.toString(), root, 64, 0), root)) {
+                    BackboneSetup.create(bb.toString(), root, 64, 0), root)) {
                 assertArrayEquals(new int[] {8, 12, 16}, m.inputChannels());
                 assertArrayEquals(new int[] {4, 8, 16}, m.backbone().scaleStrides());
                 ModelFile.write(m, f, false);
@@ -111,12 +111,12 @@ class RdTrainingTest {
             RdConfig c = (RdConfig) Methods.RD.preset("cpu");
             c.input = io.github.astfiji.core.image.InputMode.RGB_DEPTH;
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> new Trainer(Methods.RD, c, Progress.NONE).train(ds.train, Backbones.create(null, Methods.RD.defaultBackbone(),
+                    () -> new Trainer(Methods.RD, c, Progress.NONE).train(ds.train, BackboneSetup.create(null, Methods.RD.defaultBackbone(),
                             root, 192, 0), root));
             assertTrue(e.getMessage().contains("AST"), e.getMessage());
             RdConfig rgb = (RdConfig) Methods.RD.preset("cpu");
             e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> new Trainer(Methods.RD, rgb, Progress.NONE).train(ds.train, Backbones.create("builtin:filter-bank", root, 192, 0), root));
+                    () -> new Trainer(Methods.RD, rgb, Progress.NONE).train(ds.train, BackboneSetup.create("builtin:filter-bank", root, 192, 0), root));
             assertTrue(e.getMessage().contains("three feature scales") && e.getMessage().contains("builtin:filter-pyramid"), e.getMessage());
             assertEquals(0, root.getManagedArrays().size(), "a refused training releases everything");
         }

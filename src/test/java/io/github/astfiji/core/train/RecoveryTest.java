@@ -1,11 +1,11 @@
 package io.github.astfiji.core.train;
 
 import ai.djl.ndarray.NDManager;
-import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.image.ImageSource;
 import io.github.astfiji.core.method.DetectorConfig;
+import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.testing.TinyMethod;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +36,7 @@ class RecoveryTest {
         TinyMethod.poisonEpoch = 2;
         Trainer trainer = new Trainer(method, config, null);
         try (NDManager root = Engines.newManager();
-             Detector d = trainer.train(images, Backbones.create(null, method.defaultBackbone(), root, config.imageSize, 0), root)) {
+             Detector d = trainer.train(images, BackboneSetup.create(null, method.defaultBackbone(), root, config.imageSize, 0), root)) {
             Trainer.History h = trainer.history();
             assertEquals(1, h.recoveries.size(), h.recoveries.toString());
             assertTrue(h.recoveries.get(0).contains("autoencoder diverged at epoch 3 (loss NaN"), h.recoveries.get(0));

@@ -2,13 +2,13 @@ package io.github.astfiji.core.us;
 
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.TestData;
-import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.eval.Evaluation;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.train.Trainer;
 import io.github.astfiji.io.SampleDataset;
@@ -40,7 +40,7 @@ class UsTrainingTest {
         config.cropSize = 48;
         try (NDManager root = Engines.newManager()) {
             Trainer trainer = new Trainer(Methods.US, config, Progress.NONE);
-            try (Detector model = trainer.train(ds.train, Backbones.create(null, Methods.US.defaultBackbone(), root, config.imageSize, 0), root)) {
+            try (Detector model = trainer.train(ds.train, BackboneSetup.create(null, Methods.US.defaultBackbone(), root, config.imageSize, 0), root)) {
                 UsConfig used = (UsConfig) model.config();
                 assertEquals(UsTeacher.load(UsTeacher.BUILTIN).sha256, used.teacherSha256, "the model records its teacher");
                 for (int p : used.patchSizes) {
@@ -65,7 +65,7 @@ class UsTrainingTest {
                 UsConfig untrained = config.copy();
                 untrained.epochs = 0;
                 try (Detector raw = new Trainer(Methods.US, untrained, Progress.NONE)
-                        .train(ds.train, Backbones.create(null, Methods.US.defaultBackbone(), root, config.imageSize, 0), root)) {
+                        .train(ds.train, BackboneSetup.create(null, Methods.US.defaultBackbone(), root, config.imageSize, 0), root)) {
                     Evaluation.Row r0 = Evaluation.evaluate("bricks", raw, ds.test, ds.testIsDefect, ds.masks(), Progress.NONE).get(0);
                     System.out.printf("UsTrainingTest: untrained students: image AUROC %.3f, pixel AUROC %.3f, AUPRO %.3f%n",
                             r0.imageAurocMax, r0.pixelAuroc, r0.aupro);
@@ -110,11 +110,11 @@ class UsTrainingTest {
             UsConfig c = (UsConfig) Methods.US.preset("cpu");
             c.input = io.github.astfiji.core.image.InputMode.RGB_DEPTH;
             Exception e = assertThrows(IllegalArgumentException.class, () -> new Trainer(Methods.US, c, Progress.NONE)
-                    .train(TestData.trainImages(4), Backbones.create(null, Methods.US.defaultBackbone(), root, 128, 0), root));
+                    .train(TestData.trainImages(4), BackboneSetup.create(null, Methods.US.defaultBackbone(), root, 128, 0), root));
             assertTrue(e.getMessage().contains("AST"), e.getMessage());
             UsConfig rgb = (UsConfig) Methods.US.preset("cpu");
             e = assertThrows(IllegalArgumentException.class, () -> new Trainer(Methods.US, rgb, Progress.NONE)
-                    .train(TestData.trainImages(4), Backbones.create("builtin:filter-bank", root, 128, 0), root));
+                    .train(TestData.trainImages(4), BackboneSetup.create("builtin:filter-bank", root, 128, 0), root));
             assertTrue(e.getMessage().contains("leave the backbone out"), e.getMessage());
             assertEquals(0, root.getManagedArrays().size(), "refused trainings release everything");
         }

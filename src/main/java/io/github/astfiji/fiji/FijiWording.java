@@ -15,8 +15,8 @@ public final class FijiWording {
     private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
     static {
-        OPTIONS.put("--overwrite", "the 'replace an existing file' box in the dialog");
-        OPTIONS.put("--resume", "the Detect dialog's 'resume' box");
+        OPTIONS.put("--overwrite", "tick 'replace existing files' in the dialog");
+        OPTIONS.put("--resume", "tick 'resume' in the Detect dialog");
         OPTIONS.put("--backbone", "the Backbone choice or backbone file in the dialog");
         OPTIONS.put("--calibration-folds", "the dialog's calibration folds");
         OPTIONS.put("--threads", "threads in Plugins > Anomaly Detection > Anomaly Detection Options");

@@ -126,10 +126,20 @@ class FijiCommandsTest {
         assertTrue(Files.exists(out.resolve("000_heatmap.tif")) && Files.exists(out.resolve("000_overlay.png")));
         assertEquals(5, csv.stream().filter(l -> l.contains(",anomalous,")).count(), "every missing piece is flagged:\n" + String.join("\n", csv));
 
+        // scripts get the rows as outputs, with the same columns for a folder and for one image, and the regions
+        ResultsTable folderRows = (ResultsTable) m.getOutput("results_table");
+        assertEquals(5, folderRows.size());
+        CommandModule one = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
+                "image", open("test/missing/000.png"), "add_to_roi_manager", false).get();
+        assertFalse(one.isCanceled(), one.getCancelReason());
+        ResultsTable oneRow = (ResultsTable) one.getOutput("results_table");
+        assertEquals(java.util.Arrays.asList(folderRows.getHeadings()), java.util.Arrays.asList(oneRow.getHeadings()));
+        assertEquals(oneRow.getValue("regions", 0), ((ij.gui.Roi[]) one.getOutput("regions")).length, 0);
+
         // the same folder again: refused in the dialog's words; with resume, nothing is scored twice and the rows stay
         m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
                 "input_folder", new File("test-images/test/missing"), "output_folder", out.toFile()).get();
-        assertTrue(m.isCanceled() && m.getCancelReason().contains("resume' box") && !m.getCancelReason().contains("--"),
+        assertTrue(m.isCanceled() && m.getCancelReason().contains("tick 'resume' in the Detect dialog") && !m.getCancelReason().contains("--"),
                 m.getCancelReason());
         Files.writeString(out.resolve("scores.csv"), String.join("\n", csv.subList(0, 3)) + "\n"); // as if stopped after 2 images
         m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,

@@ -15,6 +15,11 @@ public final class PluginChoices {
         return Methods.ids();
     }
 
+    /** One method's presets, its default first. */
+    public static List<String> presets(String methodId) {
+        return Methods.get(methodId).presets();
+    }
+
     /** Every method's presets, each once, in menu order. */
     public static List<String> presets() {
         return Methods.presetNames();

@@ -10,6 +10,8 @@ import io.github.astfiji.fiji.DepthInputs;
 import io.github.astfiji.fiji.FijiProgress;
 import io.github.astfiji.fiji.TrainDetectorCommand;
 
+import java.util.List;
+
 /** Plugins > Anomaly Detection > Train AST (ImageJ 1 dialog; macro-recordable), for every method. */
 public class TrainDetectorPlugin implements PlugIn {
 
@@ -25,7 +27,8 @@ public class TrainDetectorPlugin implements PlugIn {
         gd.addChoice("depth_image", DepthInputs.choices(), DepthInputs.NONE);
         gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
         gd.addChoice("depth_unit", new String[] {"m", "mm", "um"}, "m");
-        gd.addChoice("preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets().get(0));
+        String firstMethod = PluginChoices.methods().get(0);
+        gd.addChoice("preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets(firstMethod).get(0));
         gd.addChoice("backbone", io.github.astfiji.fiji.BackboneChoice.all(), io.github.astfiji.fiji.BackboneChoice.PRESET);
         gd.addFileField("backbone_file", "", 40);
         gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
@@ -35,6 +38,7 @@ public class TrainDetectorPlugin implements PlugIn {
         gd.addFileField("model_file", "", 40);
         gd.addCheckbox("overwrite", false);
         gd.addMessage("Esc cancels training; the previous model file is then left as it was.");
+        offerPresetsOfTheChosenMethod(gd);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;
@@ -66,5 +70,28 @@ public class TrainDetectorPlugin implements PlugIn {
         } catch (Exception e) {
             PluginDialogs.report("Train AST", e);
         }
+    }
+
+    /**
+     * The preset list shows the chosen method's presets only, updated when the method changes
+     * (a macro may still name any preset; a preset of another method is refused with the valid ones).
+     */
+    static void offerPresetsOfTheChosenMethod(GenericDialog gd) {
+        // a macro's values are checked against the lists as built: there every preset stays offered
+        if (gd.getChoices() == null || gd.getChoices().size() < 5 || java.awt.GraphicsEnvironment.isHeadless()
+                || ij.Macro.getOptions() != null) {
+            return;
+        }
+        java.awt.Choice method = (java.awt.Choice) gd.getChoices().get(0);
+        java.awt.Choice preset = (java.awt.Choice) gd.getChoices().get(4);
+        Runnable fill = () -> {
+            String was = preset.getSelectedItem();
+            preset.removeAll();
+            List<String> presets = PluginChoices.presets(method.getSelectedItem());
+            presets.forEach(preset::add);
+            preset.select(presets.contains(was) ? was : presets.get(0));
+        };
+        fill.run();
+        method.addItemListener(e -> fill.run());
     }
 }

@@ -91,6 +91,9 @@ abstract class PretrainedNetwork implements Backbone {
     @Override
     public NDArray extract(NDArray images) {
         NDList maps = forward(images);
+        for (int i = 0; i < maps.size() - 1; i++) {
+            maps.get(i).close(); // only the deepest map is wanted here
+        }
         return maps.get(maps.size() - 1);
     }
 

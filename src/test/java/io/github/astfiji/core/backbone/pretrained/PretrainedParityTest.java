@@ -66,6 +66,9 @@ class PretrainedParityTest {
                     assertTrue(err <= 1e-4f * scale, network + " map " + i + ": max difference " + err + " of " + scale);
                     assertEquals(want.getShape().get(1), bb.scaleChannels()[i]);
                 }
+                NDArray deepest = bb.extract(input);
+                float diff = deepest.sub(expected.get(expected.size() - 1)).abs().max().getFloat();
+                assertTrue(diff <= 1e-4f * expected.get(expected.size() - 1).abs().max().getFloat(), "extract() gives the deepest map");
             }
         }
     }

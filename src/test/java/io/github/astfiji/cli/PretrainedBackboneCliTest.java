@@ -3,6 +3,7 @@ package io.github.astfiji.cli;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.astfiji.core.backbone.pretrained.PretrainedBackbones;
+import io.github.astfiji.core.storage.Checksums;
 import io.github.astfiji.core.weights.LoopbackServer;
 import io.github.astfiji.core.weights.WeightsFile;
 import io.github.astfiji.core.weights.WeightsStore;
@@ -45,7 +46,7 @@ class PretrainedBackboneCliTest {
         Path weights = TorchFixtures.parityDir().resolve("resnet18.pth");
         byte[] content = Files.readAllBytes(weights);
         try (LoopbackServer server = new LoopbackServer("resnet18-test.pth", content)) {
-            WeightsFile published = new WeightsFile("resnet18-test.pth", server.url(), content.length, WeightsStore.sha256(weights));
+            WeightsFile published = new WeightsFile("resnet18-test.pth", server.url(), content.length, Checksums.sha256(weights));
             if (PretrainedBackbones.byName("test-resnet18") == null) {
                 PretrainedBackbones.register("test-resnet18", "resnet18", published);
             }

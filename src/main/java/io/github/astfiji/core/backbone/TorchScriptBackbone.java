@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.github.astfiji.core.storage.Checksums;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ public final class TorchScriptBackbone implements Backbone {
             throw new IOException("backbone file " + file + " does not exist; export one with scripts/export_backbone.py or leave the backbone option out to use the built-in one");
         }
         this.file = file;
-        this.checksum = io.github.astfiji.core.weights.WeightsStore.sha256(file);
+        this.checksum = Checksums.sha256(file);
         this.model = Model.newInstance("backbone", io.github.astfiji.core.engine.Engines.device(), "PyTorch");
         try {
             model.load(file);

@@ -18,6 +18,7 @@ import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.core.storage.AtomicFiles;
+import io.github.astfiji.core.storage.Checksums;
 import io.github.astfiji.core.storage.ModelFormatException;
 
 import java.io.DataInputStream;
@@ -33,7 +34,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -313,7 +313,7 @@ public final class ModelFile {
     private static String putParams(ZipOutputStream zip, String name, Params p) throws IOException {
         zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
         zip.putNextEntry(new ZipEntry(name));
-        MessageDigest digest = newDigest();
+        MessageDigest digest = Checksums.newSha256();
         // flushed, not closed: the zip stays open for the next entry
         DataOutputStream out = new DataOutputStream(new java.security.DigestOutputStream(zip, digest));
         p.write(out);
@@ -333,7 +333,7 @@ public final class ModelFile {
         if (e == null) {
             throw new ModelFormatException(file + " is incomplete: it has no " + name + ". Train the model again.");
         }
-        MessageDigest digest = newDigest();
+        MessageDigest digest = Checksums.newSha256();
         try (InputStream raw = zip.getInputStream(e);
              java.security.DigestInputStream in = new java.security.DigestInputStream(new java.io.BufferedInputStream(raw, 1 << 20), digest)) {
             IOException problem = null;
@@ -354,13 +354,6 @@ public final class ModelFile {
         }
     }
 
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     public static String softwareVersion() {
         Package p = ModelFile.class.getPackage();

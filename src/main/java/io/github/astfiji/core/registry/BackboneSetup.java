@@ -6,6 +6,7 @@ import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.backbone.TorchScriptBackbone;
 import io.github.astfiji.core.backbone.pretrained.PretrainedBackbones;
 import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.storage.Checksums;
 import io.github.astfiji.core.weights.WeightsStore;
 
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class BackboneSetup {
 
     /** A published weights file given by hand (an offline machine): recognised by its SHA-256 and kept in the weights folder. */
     private static Backbone fromWeightsFile(Path file, NDManager manager, Fetching fetching) throws IOException {
-        String sum = WeightsStore.sha256(file);
+        String sum = Checksums.sha256(file);
         List<PretrainedBackbones.Entry> matches = PretrainedBackbones.byChecksum(sum);
         if (matches.isEmpty()) {
             throw new IOException(file + " holds PyTorch weights, but not a file this plugin knows (its SHA-256 is " + sum
@@ -125,7 +126,7 @@ public final class BackboneSetup {
             throw new IOException(model.getFileName() + " was trained with the " + what + " " + recorded + ", which is not "
                     + (override != null ? "at " + override : "there") + ". Put that file beside the model or give it as the backbone.");
         }
-        String actual = WeightsStore.sha256(candidate);
+        String actual = Checksums.sha256(candidate);
         if (!actual.equals(checksum)) {
             throw new IOException("backbone " + candidate + " is not the one " + model.getFileName() + " was trained with (SHA-256 "
                     + actual.substring(0, 12) + "... instead of " + checksum.substring(0, 12) + "...). Use the original backbone file.");
@@ -149,7 +150,7 @@ public final class BackboneSetup {
         String name = eq > 0 ? spec.substring(0, eq) : spec;
         PretrainedBackbones.Entry e = PretrainedBackbones.byName(name);
         if (e == null && Files.isRegularFile(Path.of(spec)) && isStateDict(Path.of(spec))) {
-            List<PretrainedBackbones.Entry> m = PretrainedBackbones.byChecksum(WeightsStore.sha256(Path.of(spec)));
+            List<PretrainedBackbones.Entry> m = PretrainedBackbones.byChecksum(Checksums.sha256(Path.of(spec)));
             e = m.isEmpty() ? null : m.get(0);
             eq = 0;
             name = null;

@@ -3,6 +3,7 @@ package io.github.astfiji.core.us;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.github.astfiji.core.storage.AtomicFiles;
+import io.github.astfiji.core.storage.Checksums;
 import io.github.astfiji.core.storage.ModelFormatException;
 
 import java.io.ByteArrayInputStream;
@@ -17,9 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -99,7 +97,7 @@ public final class UsTeacher {
         if (info.formatVersion > 1) {
             throw new ModelFormatException(where + " was written by a newer version (teacher format " + info.formatVersion + "); update the plugin");
         }
-        return new UsTeacher(info, sha256(zip), readTensors(params, where));
+        return new UsTeacher(info, Checksums.sha256(zip), readTensors(params, where));
     }
 
     /** The weights of the teacher for one patch size, by parameter name. */
@@ -175,11 +173,4 @@ public final class UsTeacher {
         return out;
     }
 
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.github.astfiji.core.weights;
 
 import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.storage.Checksums;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
@@ -98,7 +95,7 @@ public final class WeightsStore {
     /** True when a checked copy is in the folder (it is checked again, so this costs a read of the file). */
     public boolean has(WeightsFile f) throws IOException {
         Path p = pathOf(f);
-        return Files.isRegularFile(p) && Files.size(p) == f.bytes() && sha256(p).equals(f.sha256());
+        return Files.isRegularFile(p) && Files.size(p) == f.bytes() && Checksums.sha256(p).equals(f.sha256());
     }
 
     /** Threads of this JVM wait here: Java's file locks belong to the whole process and refuse a second holder. */
@@ -242,7 +239,7 @@ public final class WeightsStore {
         if (size != f.bytes()) {
             return "it has " + size + " bytes instead of " + f.bytes();
         }
-        String actual = sha256(file);
+        String actual = Checksums.sha256(file);
         if (!actual.equals(f.sha256())) {
             return "its SHA-256 is " + actual + " instead of " + f.sha256();
         }
@@ -357,15 +354,4 @@ public final class WeightsStore {
                 + f.sha256() + "\nand copy it into " + folder + " (or give the file itself as the backbone).";
     }
 
-    public static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buf = new byte[1 << 16];
-            while (in.read(buf) >= 0) {
-                // reading feeds the digest
-            }
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.github.astfiji.core.weights;
 
 import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.storage.Checksums;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +58,7 @@ class WeightsStoreTest {
         new Random(3).nextBytes(content);
         Path f = tmp.resolve(NAME);
         Files.write(f, content);
-        published = new WeightsFile(NAME, "unused", content.length, WeightsStore.sha256(f));
+        published = new WeightsFile(NAME, "unused", content.length, Checksums.sha256(f));
     }
 
     WeightsFile at(LoopbackServer server, WeightsFile f) {

@@ -2,9 +2,9 @@ package io.github.astfiji.core.backbone.pretrained;
 
 import ai.djl.ndarray.NDManager;
 import io.github.astfiji.core.backbone.Backbone;
+import io.github.astfiji.core.storage.Checksums;
 import io.github.astfiji.core.weights.TorchCheckpoint;
 import io.github.astfiji.core.weights.WeightsFile;
-import io.github.astfiji.core.weights.WeightsStore;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -118,7 +118,7 @@ public final class PretrainedBackbones {
      * SHA-256, so detection uses exactly these weights.
      */
     public static Backbone open(Entry e, Path weightsFile, NDManager manager) throws IOException {
-        return open(e, weightsFile, WeightsStore.sha256(weightsFile), manager);
+        return open(e, weightsFile, Checksums.sha256(weightsFile), manager);
     }
 
     /** As above, for a file whose SHA-256 was just checked (a weights file is not read twice to hash it). */

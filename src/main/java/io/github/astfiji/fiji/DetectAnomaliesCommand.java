@@ -158,8 +158,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         }
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
-             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone),
-                     io.github.astfiji.core.registry.BackboneSetup.Fetching.standard(progress, progress::note))) {
+             Detector model = openModel(modelFile, backbone, root, progress)) {
             return AnomalyDetection.detect(model, image, depth, table, progress, falseAlarmsPer100);
         }
     }
@@ -185,8 +184,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         }
         requireModel(modelFile);
         try (NDManager root = Engines.newManager();
-             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone),
-                     io.github.astfiji.core.registry.BackboneSetup.Fetching.standard(progress, progress::note))) {
+             Detector model = openModel(modelFile, backbone, root, progress)) {
             return AnomalyDetection.detect(model, "ImageJ2 image", slices, labels, depths, table, progress, falseAlarmsPer100);
         }
     }
@@ -201,8 +199,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
                 Inputs.given(depthFolder) == null ? null : depthFolder.toPath());
         List<Path> files = pairs.get(0);
         try (NDManager root = Engines.newManager();
-             Detector model = ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone),
-                     io.github.astfiji.core.registry.BackboneSetup.Fetching.standard(progress, progress::note))) {
+             Detector model = openModel(modelFile, backbone, root, progress)) {
             BatchDetection.Options options = new BatchDetection.Options();
             options.overwrite = overwrite;
             options.resume = resume;
@@ -217,6 +214,12 @@ public class DetectAnomaliesCommand extends ProgressCommand {
             return summary.scored() + " images scored" + (summary.failures() > 0 ? ", " + summary.failures()
                     + " could not be scored (see the error column and the Log)" : "") + "; results in " + outFolder;
         }
+    }
+
+    /** The model, its backbone looked for where the user points (or fetched), downloads shown on the progress. */
+    private static Detector openModel(File modelFile, File backbone, NDManager root, Progress progress) throws java.io.IOException {
+        return ModelFile.read(modelFile.toPath(), root, Inputs.given(backbone),
+                io.github.astfiji.core.registry.BackboneSetup.Fetching.standard(progress, progress::note));
     }
 
     private static void requireModel(File modelFile) {

@@ -5,7 +5,6 @@ import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.registry.BackboneSetup;
-import io.github.astfiji.core.registry.TrainingSetup;
 import io.github.astfiji.core.eval.Evaluation;
 import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.core.method.Method;
@@ -146,9 +145,7 @@ public final class DatasetEvaluation {
                             + config.input.label + "; use --input rgb, or a data set in the MVTec 3D-AD layout");
                 }
                 Trainer trainer = new Trainer(run.method, config, progress);
-                model = trainer.train(ds.train, BackboneSetup.create(
-                        TrainingSetup.backboneFor(run.method, config, run.backbone), run.method.defaultBackbone(), m, config.imageSize, config.seed,
-                        BackboneSetup.Fetching.standard(progress, progress::note)), m);
+                model = trainer.train(ds.train, BackboneSetup.forTraining(run.method, config, run.backbone, m, progress), m);
                 trainSeconds = trainer.history().totalSeconds();
                 recoveries = trainer.history().recoveries.size();
                 history = trainer.history();

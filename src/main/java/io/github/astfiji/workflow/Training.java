@@ -6,7 +6,6 @@ import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.registry.BackboneSetup;
-import io.github.astfiji.core.registry.TrainingSetup;
 import io.github.astfiji.core.eval.F1Max;
 import io.github.astfiji.core.image.ImageSource;
 import io.github.astfiji.core.method.DetectorConfig;
@@ -64,8 +63,7 @@ public final class Training {
             throw new IOException("no training images were given");
         }
         try (NDManager root = Engines.newManager()) {
-            Backbone bb = BackboneSetup.create(TrainingSetup.backboneFor(method, config, backbone), method.defaultBackbone(), root,
-                    config.imageSize, config.seed, BackboneSetup.Fetching.standard(progress, progress::note));
+            Backbone bb = BackboneSetup.forTraining(method, config, backbone, root, progress);
             String busy = Engines.busyMachineHint();
             Trainer trainer = new Trainer(method, config, progress);
             try (Detector m = trainer.train(images, bb, root)) {

@@ -94,6 +94,16 @@ public final class BackboneSetup {
     }
 
     /**
+     * The backbone a training uses: the user's choice, else the preset's pretrained network,
+     * else the method's built-in one; weights fetched with downloads shown on {@code progress}.
+     */
+    public static Backbone forTraining(io.github.astfiji.core.method.Method method, io.github.astfiji.core.method.DetectorConfig config,
+                                       String userSpec, NDManager manager, Progress progress) throws IOException {
+        return create(TrainingSetup.backboneFor(method, config, userSpec), method.defaultBackbone(), manager, config.imageSize,
+                config.seed, Fetching.standard(progress, progress::note));
+    }
+
+    /**
      * Opens the backbone a model was trained with: a pretrained network's published weights
      * are fetched like at training; other weights and TorchScript files are looked for where
      * they were ({@code recorded}), beside the model, or where the user points
@@ -114,8 +124,11 @@ public final class BackboneSetup {
         if (entry != null && override == null && entry.weights().sha256().equals(checksum)) {
             // the published weights: from the weights folder, else from where the model says they were (an offline
             // computer that was given the file by hand), else downloaded
-            if (!fetching.store().has(entry.weights()) && candidate != null && Files.isRegularFile(candidate)
-                    && WeightsStore.problem(candidate, entry.weights()) == null) {
+            Path cached = fetching.store().pathOf(entry.weights());
+            if (Files.isRegularFile(cached) && WeightsStore.problem(cached, entry.weights()) == null) {
+                return PretrainedBackbones.open(entry, cached, checksum, manager); // checked once, not again by fetch
+            }
+            if (candidate != null && Files.isRegularFile(candidate) && WeightsStore.problem(candidate, entry.weights()) == null) {
                 return PretrainedBackbones.open(entry, fetching.store().adopt(candidate, entry.weights()), checksum, manager);
             }
             Path fetched = fetching.store().fetch(entry.weights(), fetching.allowDownload(), fetching.progress());

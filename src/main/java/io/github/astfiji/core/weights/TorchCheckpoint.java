@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,10 +147,12 @@ public final class TorchCheckpoint {
             }
             Map<String, TensorRef> refs = parse(buf);
             Object keys = plain(buf);
+            Map<String, Storage> byKey = new java.util.HashMap<>();
+            refs.values().forEach(t -> byKey.putIfAbsent(t.storage().key(), t.storage()));
             Map<String, ByteBuffer> storages = new LinkedHashMap<>();
             for (Object k : (List<?>) keys) {
                 long numel = buf.order(ByteOrder.LITTLE_ENDIAN).getLong();
-                Storage s = refs.values().stream().map(TensorRef::storage).filter(st -> st.key().equals(k)).findFirst().orElse(null);
+                Storage s = byKey.get(String.valueOf(k));
                 int bytes = Math.toIntExact(numel * (s == null ? 4 : elementSize(s.type())));
                 ByteBuffer slice = buf.slice(buf.position(), bytes).order(ByteOrder.LITTLE_ENDIAN);
                 buf.position(buf.position() + bytes);
@@ -375,12 +376,5 @@ public final class TorchCheckpoint {
             return sign == 0 ? v : -v;
         }
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
-    }
-
-    /** Names and shapes, for messages that say what a file holds. */
-    public static List<String> describe(Map<String, NDArray> weights) {
-        List<String> lines = new ArrayList<>();
-        weights.forEach((k, v) -> lines.add(k + " " + v.getShape()));
-        return lines;
     }
 }

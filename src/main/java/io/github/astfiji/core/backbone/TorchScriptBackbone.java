@@ -19,22 +19,30 @@ import java.nio.file.Path;
  * of maps at growing strides (e.g. WideResNet-50-2's layers 1-3 for Reverse Distillation).
  * Channels and strides are measured by running it once on a blank image.
  */
-public final class TorchScriptBackbone implements Backbone {
+public final class TorchScriptBackbone extends FileBackbone {
 
     public static final String ID = "torchscript";
-    private final Path file;
     private final Model model;
-    private final String checksum;
-    private final int[] channels;
-    private final int[] strides;
+
+    /** The loaded program and what one run on a blank image measured. */
+    private record Loaded(Model model, String checksum, int[] channels, int[] strides) {
+    }
 
     public TorchScriptBackbone(NDManager manager, Path file, int imageSize) throws IOException {
+        this(file, load(manager, file, imageSize));
+    }
+
+    private TorchScriptBackbone(Path file, Loaded loaded) {
+        super(ID, loaded.checksum(), file, loaded.channels(), loaded.strides());
+        this.model = loaded.model();
+    }
+
+    private static Loaded load(NDManager manager, Path file, int imageSize) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("backbone file " + file + " does not exist; export one with scripts/export_backbone.py or leave the backbone option out to use the built-in one");
         }
-        this.file = file;
-        this.checksum = Checksums.sha256(file);
-        this.model = Model.newInstance("backbone", io.github.astfiji.core.engine.Engines.device(), "PyTorch");
+        String checksum = Checksums.sha256(file);
+        Model model = Model.newInstance("backbone", io.github.astfiji.core.engine.Engines.device(), "PyTorch");
         try {
             model.load(file);
         } catch (MalformedModelException | IOException | RuntimeException e) {
@@ -43,9 +51,9 @@ public final class TorchScriptBackbone implements Backbone {
                     + "can load (" + e.getMessage() + "); re-export it with scripts/export_backbone.py", e);
         }
         try (NDManager probe = manager.newSubManager()) {
-            NDList out = extractScales(probe.zeros(new Shape(1, 3, imageSize, imageSize)));
-            channels = new int[out.size()];
-            strides = new int[out.size()];
+            NDList out = forward(model, probe.zeros(new Shape(1, 3, imageSize, imageSize)));
+            int[] channels = new int[out.size()];
+            int[] strides = new int[out.size()];
             for (int i = 0; i < out.size(); i++) {
                 Shape shape = out.get(i).getShape();
                 if (shape.dimension() != 4) {
@@ -59,6 +67,7 @@ public final class TorchScriptBackbone implements Backbone {
                             + "; they must come shallowest first");
                 }
             }
+            return new Loaded(model, checksum, channels, strides);
         } catch (IOException | RuntimeException e) {
             model.close();
             if (e instanceof IOException) {
@@ -70,48 +79,11 @@ public final class TorchScriptBackbone implements Backbone {
     }
 
     @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public String checksum() {
-        return checksum;
-    }
-
-    @Override
-    public int channels() {
-        return channels[channels.length - 1];
-    }
-
-    @Override
-    public int stride() {
-        return strides[strides.length - 1];
-    }
-
-    @Override
-    public int[] scaleChannels() {
-        return channels.clone();
-    }
-
-    @Override
-    public int[] scaleStrides() {
-        return strides.clone();
-    }
-
-    @Override
-    public NDArray extract(NDArray images) {
-        NDList all = extractScales(images);
-        return all.get(all.size() - 1);
-    }
-
-    @Override
     public NDList extractScales(NDArray images) {
+        return forward(model, images);
+    }
+
+    private static NDList forward(Model model, NDArray images) {
         NDList out = model.getBlock().forward(new ParameterStore(images.getManager(), false), new NDList(images), false);
         out.attach(images.getManager());
         return out;

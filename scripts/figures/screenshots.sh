@@ -45,3 +45,17 @@ if [ -n "$MENU_ITEM_Y" ]; then
 fi
 
 kill $ij 2>/dev/null || true
+wait $ij 2>/dev/null || true
+
+# the Train AST dialog as a user first sees it (the macro waits on the open dialog)
+printf 'run("Train AST");\n' >"$work/dialog.ijm"
+java -Dplugins.dir="$(pwd)/$work/imagej" -jar /usr/share/java/ij.jar -macro "$(pwd)/$work/dialog.ijm" >>"$work/imagej.log" 2>&1 &
+ij=$!
+sleep 12
+import -window root "$work/dialog-full.png"
+# the dialog is the topmost window: crop the screen to it
+geometry="$(xdotool search --name '^Train AST$' getwindowgeometry --shell | tail -n 5)"
+eval "$geometry"
+import -window root -crop "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/screenshot-train-dialog.png"
+echo "wrote $out/screenshot-train-dialog.png"
+kill $ij 2>/dev/null || true

@@ -73,7 +73,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Parameter(label = "Sensitivity: expected false alarms per 100 normal parts (0 = the model's)", min = "0", max = "50", persist = false)
     private double false_alarms_per_100 = 0;
 
-    @Parameter(label = "Replace existing result files", persist = false)
+    @Parameter(label = "Overwrite existing result files", persist = false)
     private boolean overwrite = false;
 
     @Parameter(label = "Resume a stopped folder batch (images already in scores.csv are kept, the rest scored)", persist = false)

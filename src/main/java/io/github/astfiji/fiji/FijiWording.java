@@ -15,20 +15,20 @@ public final class FijiWording {
     private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
     static {
-        OPTIONS.put("--overwrite", "tick 'replace existing files' in the dialog");
-        OPTIONS.put("--resume", "tick 'resume' in the Detect dialog");
-        OPTIONS.put("--backbone", "the Backbone choice or backbone file in the dialog");
-        OPTIONS.put("--calibration-folds", "the dialog's calibration folds");
-        OPTIONS.put("--threads", "threads in Plugins > Anomaly Detection > Anomaly Detection Options");
-        OPTIONS.put("--device", "device in Plugins > Anomaly Detection > Anomaly Detection Options");
-        OPTIONS.put("--weights-dir", "weights_folder in Plugins > Anomaly Detection > Anomaly Detection Options");
-        OPTIONS.put("--offline", "never_download in Plugins > Anomaly Detection > Anomaly Detection Options");
-        OPTIONS.put("--depth", "the depth folder or depth image in the dialog");
-        OPTIONS.put("--input", "the dialog's input mode");
+        OPTIONS.put("--overwrite", "tick Overwrite in the dialog");
+        OPTIONS.put("--resume", "tick Resume in the Detect Anomalies dialog");
+        OPTIONS.put("--backbone", "the Backbone choice or Backbone file in the dialog");
+        OPTIONS.put("--calibration-folds", "Calibration folds in the Train AST dialog");
+        OPTIONS.put("--threads", "Threads in Plugins > Anomaly Detection > Anomaly Detection Options");
+        OPTIONS.put("--device", "Device in Plugins > Anomaly Detection > Anomaly Detection Options");
+        OPTIONS.put("--weights-dir", "Weights folder in Plugins > Anomaly Detection > Anomaly Detection Options");
+        OPTIONS.put("--offline", "Never download in Plugins > Anomaly Detection > Anomaly Detection Options");
+        OPTIONS.put("--depth", "the Depth folder or Depth image in the dialog");
+        OPTIONS.put("--input", "Input in the dialog");
         OPTIONS.put("--sizing", "sizing (a setting of the method)");
         OPTIONS.put("--validation", "validation images (command line only)");
-        OPTIONS.put("--model", "the dialog's model file");
-        OPTIONS.put("--epochs", "the dialog's epochs");
+        OPTIONS.put("--model", "Model file in the dialog");
+        OPTIONS.put("--epochs", "Epochs in the dialog");
     }
 
     private static final Pattern FLAG = Pattern.compile("(?<![\\w/-])--[a-z][a-z-]*( [0-9a-z]+(?=[).,;]|$))?");

@@ -88,7 +88,7 @@ public class TrainDetectorCommand extends ProgressCommand {
     @Parameter(label = "Save model as", style = "save", persist = false)
     private File model_file;
 
-    @Parameter(label = "Replace an existing model file", persist = false)
+    @Parameter(label = "Overwrite an existing model file", persist = false)
     private boolean overwrite = false;
 
     @Parameter(type = ItemIO.OUTPUT)

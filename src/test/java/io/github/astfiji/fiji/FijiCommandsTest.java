@@ -139,7 +139,7 @@ class FijiCommandsTest {
         // the same folder again: refused in the dialog's words; with resume, nothing is scored twice and the rows stay
         m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,
                 "input_folder", new File("test-images/test/missing"), "output_folder", out.toFile()).get();
-        assertTrue(m.isCanceled() && m.getCancelReason().contains("tick 'resume' in the Detect dialog") && !m.getCancelReason().contains("--"),
+        assertTrue(m.isCanceled() && m.getCancelReason().contains("tick Resume in the Detect Anomalies dialog") && !m.getCancelReason().contains("--"),
                 m.getCancelReason());
         Files.writeString(out.resolve("scores.csv"), String.join("\n", csv.subList(0, 3)) + "\n"); // as if stopped after 2 images
         m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model,

@@ -194,6 +194,29 @@ class ImageJMacroIT {
         }
     }
 
+    /**
+     * What a user reads on the four menu dialogs, taken from the real windows: every label in
+     * words (no parameter names such as false_alarms_per_100) and no command-line flag.
+     */
+    @Test
+    void menuDialogsSpeakInWords(@TempDir Path dir) throws Exception {
+        Path home = pluginsFolder(dir.resolve("imagej"));
+        String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-cp",
+                IJ_JAR + File.pathSeparator + new File("target/test-classes").getAbsolutePath(), RecorderDriver.class.getName(),
+                "labels"), 240, dir);
+        List<String> texts = log.lines().filter(l -> l.startsWith("LABEL: ")).map(l -> l.substring("LABEL: ".length())).toList();
+        for (String title : List.of("Train AST", "Detect Anomalies", "Evaluate Anomaly Detection", "Anomaly Detection Options")) {
+            assertTrue(texts.stream().filter(t -> t.startsWith(title + " | ")).count() >= 5, "the " + title + " dialog was read:\n" + log);
+        }
+        assertTrue(texts.contains("Train AST | Training folder") && texts.contains("Detect Anomalies | False alarms per 100")
+                && texts.contains("Detect Anomalies | Add to ROI Manager"), String.join("\n", texts));
+        List<String> raw = texts.stream().filter(t -> {
+            String text = t.substring(t.indexOf(" | ") + 3);
+            return text.contains("_") || text.matches("[a-z0-9]+") || text.matches(".*(^|\\s)--[a-z].*") || text.contains("-Xmx");
+        }).toList();
+        assertTrue(raw.isEmpty(), "texts shown as parameter names or command-line flags: " + raw);
+    }
+
     @Test
     void menuEntriesAreInstalled(@TempDir Path dir) throws Exception {
         Path home = pluginsFolder(dir.resolve("imagej"));

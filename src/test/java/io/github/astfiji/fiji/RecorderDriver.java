@@ -11,6 +11,7 @@ import java.awt.TextField;
 import java.awt.Window;
 import java.awt.event.ActionEvent;
 import java.io.File;
+import java.util.List;
 
 /**
  * Runs inside a real ImageJ 1 under Xvfb (started by ImageJMacroIT): opens the Macro
@@ -25,10 +26,14 @@ public final class RecorderDriver {
 
     /** Always exits: ImageJ's AWT threads would otherwise keep a failed run alive forever. */
     public static void main(String[] args) {
-        startWatchdog(240);
+        startWatchdog(args[0].equals("readme") ? 1500 : 240);
         int status = 0;
         try {
-            if (args[0].equals("train")) {
+            if (args[0].equals("labels")) {
+                labels();
+            } else if (args[0].equals("readme")) {
+                readme(new File(args[1]));
+            } else if (args[0].equals("train")) {
                 train(args[1], args[2], new File(args[3]));
             } else {
                 detect(args[0], args[1], new File(args[2]));
@@ -62,6 +67,121 @@ public final class RecorderDriver {
         System.out.println("REPLAYED CSV: " + csv.exists() + " " + (csv.exists() ? java.nio.file.Files.readAllLines(csv.toPath()).size() : 0));
     }
 
+    /**
+     * The README's macro lines, recorded from the dialogs with every field left at its default
+     * except the files (scripts/docs/recorded_macros.sh): below root, data/normal holds normal
+     * images and data/new images to score. Prints one "README: line" each.
+     */
+    static void readme(File root) throws Exception {
+        new ImageJ(ImageJ.NO_SHOW);
+        File data = new File(root, "data");
+        File model = new File(data, "part.ast");
+        File rdModel = new File(data, "part-rd.ast");
+        File results = new File(data, "results");
+        Recorder recorder = new Recorder();
+        String[] methods = {"ast", "rd"};
+        File[] models = {model, rdModel};
+        for (int i = 0; i < methods.length; i++) {
+            String method = methods[i];
+            File out = models[i];
+            recordMenuRun(recorder, "Train AST", gd -> {
+                ((java.awt.Choice) gd.getChoices().get(0)).select(method);
+                ((TextField) gd.getStringFields().get(0)).setText(new File(data, "normal").getPath());
+                ((TextField) gd.getStringFields().get(2)).setText(out.getPath());
+            });
+        }
+        for (boolean overwrite : new boolean[] {false, true}) {
+            recordMenuRun(recorder, "Detect Anomalies", gd -> {
+                ((TextField) gd.getStringFields().get(0)).setText(model.getPath());
+                ((TextField) gd.getStringFields().get(1)).setText(new File(data, "new").getPath());
+                ((TextField) gd.getStringFields().get(2)).setText(results.getPath());
+                ((Checkbox) gd.getCheckboxes().get(1)).setState(overwrite);
+            });
+        }
+    }
+
+    /** Runs a menu entry, fills its dialog, presses OK and prints the line the Recorder wrote once the run ended. */
+    static void recordMenuRun(Recorder recorder, String entry, java.util.function.Consumer<GenericDialog> fill) throws Exception {
+        String prefix = "run(\"" + entry + "\"";
+        long before = recorder.getText().lines().filter(l -> l.startsWith(prefix)).count();
+        Thread user = new Thread(() -> {
+            GenericDialog gd = waitForDialog(entry);
+            fill.accept(gd);
+            gd.actionPerformed(new ActionEvent(gd.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK"));
+        });
+        user.start();
+        new Executer(entry, null);
+        long end = System.currentTimeMillis() + 600_000;
+        while (System.currentTimeMillis() < end) {
+            // the Recorder writes the line once the run has ended
+            List<String> recorded = recorder.getText().lines().filter(l -> l.startsWith(prefix)).toList();
+            if (recorded.size() > before) {
+                System.out.println("README: " + recorded.get(recorded.size() - 1));
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("nothing recorded for " + entry + "; log: " + IJ.getLog());
+    }
+
+    /**
+     * Opens each menu entry's dialog as a click does and prints every text a user reads on it
+     * (field labels, check boxes, messages), one "LABEL: title | text" line each, then cancels.
+     */
+    static void labels() throws Exception {
+        new ImageJ(ImageJ.NO_SHOW);
+        for (String entry : new String[] {"Train AST", "Detect Anomalies", "Evaluate", "Anomaly Detection Options"}) {
+            Thread user = new Thread(() -> {
+                GenericDialog gd = waitForAnyDialog();
+                printTexts(gd.getTitle(), gd);
+                gd.actionPerformed(new ActionEvent(gd.getButtons()[1], ActionEvent.ACTION_PERFORMED, "Cancel"));
+            });
+            user.start();
+            new Executer(entry, null);
+            user.join(60_000);
+            System.out.println("DIALOG DONE: " + entry);
+        }
+    }
+
+    static void printTexts(String title, java.awt.Container c) {
+        for (java.awt.Component child : c.getComponents()) {
+            if (child instanceof java.awt.Label) {
+                System.out.println("LABEL: " + title + " | " + ((java.awt.Label) child).getText().trim());
+            } else if (child instanceof Checkbox) {
+                System.out.println("LABEL: " + title + " | " + ((Checkbox) child).getLabel().trim());
+            } else if (child instanceof ij.gui.MultiLineLabel) {
+                System.out.println("LABEL: " + title + " | " + messageOf((ij.gui.MultiLineLabel) child));
+            } else if (child instanceof java.awt.Container) {
+                printTexts(title, (java.awt.Container) child);
+            }
+        }
+    }
+
+    static String messageOf(ij.gui.MultiLineLabel label) {
+        try {
+            java.lang.reflect.Field lines = ij.gui.MultiLineLabel.class.getDeclaredField("lines");
+            lines.setAccessible(true);
+            return String.join(" / ", (String[]) lines.get(label));
+        } catch (ReflectiveOperationException e) {
+            return "(message unreadable)";
+        }
+    }
+
+    static GenericDialog waitForAnyDialog() {
+        long end = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < end) {
+            for (Window w : Window.getWindows()) {
+                if (w instanceof GenericDialog && w.isShowing()) {
+                    return (GenericDialog) w;
+                }
+            }
+            sleep(200);
+        }
+        System.out.println("NO DIALOG");
+        System.exit(2);
+        return null;
+    }
+
     /** Records Train AST with a method picked in the dialog, then replays the recorded line. */
     static void train(String method, String folder, File model) throws Exception {
         new ImageJ(ImageJ.NO_SHOW);
@@ -69,10 +189,10 @@ public final class RecorderDriver {
         Thread user = new Thread(() -> {
             GenericDialog gd = waitForDialog("Train AST");
             ((java.awt.Choice) gd.getChoices().get(0)).select(method);
-            // string fields in dialog order: training_folder, depth_folder, backbone_file, model_file
+            // string fields in dialog order: training folder, backbone file, model file, depth folder
             java.util.Vector<?> fields = gd.getStringFields();
             ((TextField) fields.get(0)).setText(folder);
-            ((TextField) fields.get(3)).setText(model.getPath());
+            ((TextField) fields.get(2)).setText(model.getPath());
             java.util.Vector<?> numbers = gd.getNumericFields();
             ((TextField) numbers.get(0)).setText("3");
             ((TextField) numbers.get(1)).setText("64");
@@ -128,13 +248,7 @@ public final class RecorderDriver {
             if (child instanceof java.awt.Label) {
                 text.append(((java.awt.Label) child).getText()).append(' ');
             } else if (child instanceof ij.gui.MultiLineLabel) {
-                try {
-                    java.lang.reflect.Field lines = ij.gui.MultiLineLabel.class.getDeclaredField("lines");
-                    lines.setAccessible(true);
-                    text.append(String.join(" / ", (String[]) lines.get(child))).append(' ');
-                } catch (ReflectiveOperationException e) {
-                    text.append("(message unreadable) ");
-                }
+                text.append(messageOf((ij.gui.MultiLineLabel) child)).append(' ');
             } else if (child instanceof java.awt.TextArea) {
                 text.append(((java.awt.TextArea) child).getText()).append(' ');
             } else if (child instanceof java.awt.Container) {
@@ -162,11 +276,11 @@ public final class RecorderDriver {
     /** Waits for the dialog, types the paths, ticks overwrite, clears the ROI Manager box, presses OK. */
     static void fillDialog(String title, String model, String input, String out) {
         GenericDialog gd = waitForDialog(title);
-        // string fields in dialog order: model_file, input_folder, depth_folder, output_folder, backbone_file
+        // string fields in dialog order: model file, input folder, output folder, backbone file, depth folder
         java.util.Vector<?> fields = gd.getStringFields();
         ((TextField) fields.get(0)).setText(model);
         ((TextField) fields.get(1)).setText(input);
-        ((TextField) fields.get(3)).setText(out);
+        ((TextField) fields.get(2)).setText(out);
         // the sensitivity: 20 expected false alarms per 100 normal parts
         ((TextField) gd.getNumericFields().get(0)).setText("20");
         java.util.Vector<?> boxes = gd.getCheckboxes();

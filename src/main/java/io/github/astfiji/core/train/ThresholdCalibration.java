@@ -81,7 +81,7 @@ final class ThresholdCalibration {
             }
             if (dropped > n / 2) {
                 throw new IllegalStateException("k-fold calibration failed: " + dropped + " of " + n + " normal images got non-finite or "
-                        + "absurd scores from the fold models; lower the learning rate, or use --calibration-folds 0 (calibration_folds=0)");
+                        + "absurd scores from the fold models; lower the learning rate, or use --calibration-folds 0");
             }
             String label = dropped == 0 ? source : source + " (" + dropped + " numerically unstable fold score(s) left out)";
             for (int k = 0; k < imageScores.length; k++) {

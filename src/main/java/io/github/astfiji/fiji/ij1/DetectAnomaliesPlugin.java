@@ -19,32 +19,35 @@ public class DetectAnomaliesPlugin implements PlugIn {
     @Override
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Detect Anomalies");
-        gd.addFileField("model_file", PluginDialogs.remembered("model_file"), 40);
-        gd.addMessage("Leave input_folder empty to use the open image or stack.");
-        gd.addChoice("depth_image", DepthInputs.choices(), DepthInputs.NONE);
-        gd.addDirectoryField("input_folder", "", 40);
-        gd.addDirectoryField("depth_folder", "", 40);
-        gd.addDirectoryField("output_folder", "", 40);
-        gd.addFileField("backbone_file", "", 40);
-        gd.addNumericField("false_alarms_per_100", 0, 2, 6, "expected per 100 normal parts (0 = the model's)");
-        gd.addCheckbox("add_to_roi_manager", true);
-        gd.addCheckbox("overwrite", false);
-        gd.addCheckbox("resume", false);
-        gd.addMessage("resume: continue a stopped folder batch; images already in its scores.csv are not scored again.");
+        // '_' shows as a space; the macro key is the label in lower case (see TrainDetectorPlugin)
+        gd.addFileField("Model_file", PluginDialogs.remembered("model_file"), 40);
+        gd.addMessage("Leave the input folder empty to score the open image or stack.");
+        gd.addDirectoryField("Input_folder", "", 40);
+        gd.addDirectoryField("Output_folder", "", 40);
+        gd.addFileField("Backbone_file", "", 40);
+        gd.addNumericField("False_alarms_per_100", 0, 2, 6, "expected per 100 normal images (0 = as the model was trained)");
+        gd.addCheckbox("Add_to_ROI_Manager", true);
+        gd.addCheckbox("Overwrite", false);
+        gd.addCheckbox("Resume", false);
+        gd.addMessage("Resume continues a stopped folder batch: images already in its scores.csv are not scored again.\n"
+                + "Backbone file: only for a model trained on a backbone file that is no longer where it was.");
+        gd.addMessage("Depth (only for models trained on depth images):");
+        gd.addChoice("Depth_image", DepthInputs.choices(), DepthInputs.NONE);
+        gd.addDirectoryField("Depth_folder", "", 40);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;
         }
         String model = gd.getNextString();
-        String depthImage = gd.getNextChoice();
         String folder = gd.getNextString();
-        String depthFolder = gd.getNextString();
         String out = gd.getNextString();
         String backbone = gd.getNextString();
         double falseAlarms = gd.getNextNumber();
         boolean toRoiManager = gd.getNextBoolean();
         boolean overwrite = gd.getNextBoolean();
         boolean resume = gd.getNextBoolean();
+        String depthImage = gd.getNextChoice();
+        String depthFolder = gd.getNextString();
         PluginDialogs.remember("model_file", model);
         FijiProgress progress = new FijiProgress(() -> false);
         ResultsTable table = new ResultsTable();

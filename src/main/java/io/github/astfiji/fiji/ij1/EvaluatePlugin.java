@@ -14,13 +14,14 @@ public class EvaluatePlugin implements PlugIn {
     @Override
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Evaluate Anomaly Detection");
-        gd.addDirectoryField("dataset_folder", PluginDialogs.remembered("dataset_folder"), 40);
-        gd.addStringField("methods", Methods.defaultMethod().id(), 12);
-        gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
-        gd.addChoice("preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets().get(0));
-        gd.addFileField("backbone_file", "", 40);
-        gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
-        gd.addDirectoryField("output_folder", "", 40);
+        gd.addDirectoryField("Dataset_folder", PluginDialogs.remembered("dataset_folder"), 40);
+        gd.addStringField("Methods", Methods.defaultMethod().id(), 12);
+        gd.addMessage("Methods: one or more of " + String.join(", ", Methods.ids()) + ", separated by commas (e.g. ast,rd)");
+        gd.addChoice("Input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
+        gd.addChoice("Preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets().get(0));
+        gd.addFileField("Backbone_file", "", 40);
+        gd.addNumericField("Epochs", 0, 0, 5, "(0 = as the preset says)");
+        gd.addDirectoryField("Output_folder", "", 40);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;

@@ -17,15 +17,15 @@ public class OptionsPlugin implements PlugIn {
     @Override
     public void run(String arg) {
         GenericDialog gd = new GenericDialog("Anomaly Detection Options");
-        gd.addStringField("device", Prefs.get(EngineSettings.DEVICE_KEY, "auto"), 10);
-        gd.addNumericField("threads", Prefs.get(EngineSettings.THREADS_KEY, 0), 0, 4, "(0 = one per core; 1 on a shared machine)");
-        gd.addMessage("device: auto (a GPU when PyTorch sees one), cpu, gpu or gpu:N");
-        gd.addDirectoryField("weights_folder", Prefs.get(EngineSettings.WEIGHTS_KEY, ""), 40);
+        gd.addStringField("Device", Prefs.get(EngineSettings.DEVICE_KEY, "auto"), 10);
+        gd.addNumericField("Threads", Prefs.get(EngineSettings.THREADS_KEY, 0), 0, 4, "(0 = one per core; 1 on a shared machine)");
+        gd.addMessage("Device: auto (a GPU when PyTorch sees one), cpu, gpu or gpu:N");
+        gd.addDirectoryField("Weights_folder", Prefs.get(EngineSettings.WEIGHTS_KEY, ""), 40);
         gd.addMessage("Where ImageNet backbone weights are kept once downloaded (47-138 MB each). Empty: "
-                + WeightsStore.defaultFolder() + "\n(or the folder in the AST_FIJI_WEIGHTS environment variable). Without internet, "
-                + "copy the files there by hand.");
-        gd.addCheckbox("never_download", Prefs.get(EngineSettings.OFFLINE_KEY, false));
-        gd.addDirectoryField("engine_folder", Prefs.get(EngineSettings.ENGINE_FOLDER_KEY, ""), 40);
+                + WeightsStore.defaultFolder() + ".\nWithout internet, "
+                + "copy the files there by hand (README, section Backbones).");
+        gd.addCheckbox("Never_download", Prefs.get(EngineSettings.OFFLINE_KEY, false));
+        gd.addDirectoryField("Engine_folder", Prefs.get(EngineSettings.ENGINE_FOLDER_KEY, ""), 40);
         gd.addMessage("Where PyTorch unpacks its libraries on first use (about 450 MB). Empty: .djl.ai in your home folder.\n"
                 + "Choose a folder with space where home folders have quotas; a change applies after restarting Fiji.");
         gd.showDialog();

@@ -26,6 +26,26 @@ final class PluginDialogs {
         Prefs.set("ast_fiji." + key, value == null ? "" : value);
     }
 
+    /**
+     * Whether the dialog is shown to a person: a macro's values are checked against the
+     * dialog as built, so listeners that change lists or enable fields stay out of macros.
+     */
+    static boolean interactive(ij.gui.GenericDialog gd) {
+        return gd.getChoices() != null && !java.awt.GraphicsEnvironment.isHeadless() && ij.Macro.getOptions() == null;
+    }
+
+    /** Enables the fields while the choice's item passes the test, and keeps them so as it changes. */
+    static void enableWhen(java.awt.Choice choice, java.util.function.Predicate<String> test, java.awt.Component... fields) {
+        Runnable update = () -> {
+            boolean on = test.test(choice.getSelectedItem());
+            for (java.awt.Component f : fields) {
+                f.setEnabled(on);
+            }
+        };
+        update.run();
+        choice.addItemListener(e -> update.run());
+    }
+
     /** Reports a failure in a dialog (or the log in batch mode); never throws into ImageJ. */
     static void report(String title, Throwable e) {
         if (e instanceof CancellationException) {

@@ -19,36 +19,41 @@ public class TrainDetectorPlugin implements PlugIn {
     public void run(String arg) {
         ImagePlus open = WindowManager.getCurrentImage();
         GenericDialog gd = new GenericDialog("Train AST");
-        gd.addMessage("Train on defect-free images: a folder, or the open image/stack if the folder is empty.\nMethods:\n"
+        // Labels use '_' where words part: ImageJ shows it as a space, and the macro key stays
+        // the label in lower case (training_folder=...), as recorded macros have always had it.
+        gd.addMessage("Train on defect-free images: a folder, or the open image or stack when the folder is left empty.\nMethods:\n"
                 + Methods.describeIds());
-        gd.addChoice("method", PluginChoices.methods().toArray(new String[0]), PluginChoices.methods().get(0));
-        gd.addDirectoryField("training_folder", PluginDialogs.remembered("training_folder"), 40);
-        gd.addDirectoryField("depth_folder", "", 40);
-        gd.addChoice("depth_image", DepthInputs.choices(), DepthInputs.NONE);
-        gd.addChoice("input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
-        gd.addChoice("depth_unit", new String[] {"m", "mm", "um"}, "m");
+        gd.addChoice("Method", PluginChoices.methods().toArray(new String[0]), PluginChoices.methods().get(0));
+        gd.addDirectoryField("Training_folder", PluginDialogs.remembered("training_folder"), 40);
         String firstMethod = PluginChoices.methods().get(0);
-        gd.addChoice("preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets(firstMethod).get(0));
-        gd.addChoice("backbone", io.github.astfiji.fiji.BackboneChoice.all(), io.github.astfiji.fiji.BackboneChoice.PRESET);
-        gd.addFileField("backbone_file", "", 40);
-        gd.addNumericField("epochs", 0, 0, 5, "(0 = preset)");
-        gd.addNumericField("image_size", 0, 0, 5, "px (0 = preset)");
-        gd.addNumericField("false_alarms_per_100", 1, 2, 6, "expected per 100 normal parts");
-        gd.addNumericField("calibration_folds", -1, 0, 4, "(-1 = preset, 0 = hold out 20 %)");
-        gd.addFileField("model_file", "", 40);
-        gd.addCheckbox("overwrite", false);
+        gd.addChoice("Preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets(firstMethod).get(0));
+        gd.addChoice("Backbone", io.github.astfiji.fiji.BackboneChoice.all(), io.github.astfiji.fiji.BackboneChoice.PRESET);
+        gd.addFileField("Backbone_file", "", 40);
+        gd.addNumericField("Epochs", 0, 0, 5, "(0 = as the preset says)");
+        gd.addNumericField("Image_size", 0, 0, 5, "pixels (0 = as the preset says)");
+        gd.addNumericField("False_alarms_per_100", 1, 2, 6, "expected per 100 normal images");
+        gd.addNumericField("Calibration_folds", -1, 0, 4, "(-1 = as the preset says, 0 = hold out 20 % of the images)");
+        gd.addFileField("Model_file", "", 40);
+        gd.addCheckbox("Overwrite", false);
+        gd.addMessage("Depth (only for RGB-D or depth images; otherwise leave these as they are):");
+        gd.addChoice("Input", new String[] {"rgb", "depth", "rgb+depth"}, "rgb");
+        gd.addChoice("Depth_image", DepthInputs.choices(), DepthInputs.NONE);
+        gd.addDirectoryField("Depth_folder", "", 40);
+        gd.addChoice("Depth_unit", new String[] {"m", "mm", "um"}, "m");
         gd.addMessage("Esc cancels training; the previous model file is then left as it was.");
         offerPresetsOfTheChosenMethod(gd);
+        if (PluginDialogs.interactive(gd)) {
+            // the depth fields matter only once a depth input is chosen
+            java.awt.Choice input = (java.awt.Choice) gd.getChoices().get(3);
+            PluginDialogs.enableWhen(input, item -> !item.equals("rgb"), (java.awt.Component) gd.getChoices().get(4),
+                    (java.awt.Component) gd.getChoices().get(5), (java.awt.Component) gd.getStringFields().get(3));
+        }
         gd.showDialog();
         if (gd.wasCanceled()) {
             return;
         }
         String method = gd.getNextChoice();
         String folder = gd.getNextString();
-        String depthFolder = gd.getNextString();
-        String depthImage = gd.getNextChoice();
-        String input = gd.getNextChoice();
-        String depthUnit = gd.getNextChoice();
         String preset = gd.getNextChoice();
         String backboneChoice = gd.getNextChoice();
         String backbone = gd.getNextString();
@@ -58,6 +63,10 @@ public class TrainDetectorPlugin implements PlugIn {
         int folds = (int) gd.getNextNumber();
         String model = gd.getNextString();
         boolean overwrite = gd.getNextBoolean();
+        String input = gd.getNextChoice();
+        String depthImage = gd.getNextChoice();
+        String depthFolder = gd.getNextString();
+        String depthUnit = gd.getNextChoice();
         PluginDialogs.remember("training_folder", folder);
         try {
             io.github.astfiji.fiji.EngineSettings.apply();
@@ -78,12 +87,11 @@ public class TrainDetectorPlugin implements PlugIn {
      */
     static void offerPresetsOfTheChosenMethod(GenericDialog gd) {
         // a macro's values are checked against the lists as built: there every preset stays offered
-        if (gd.getChoices() == null || gd.getChoices().size() < 5 || java.awt.GraphicsEnvironment.isHeadless()
-                || ij.Macro.getOptions() != null) {
+        if (!PluginDialogs.interactive(gd)) {
             return;
         }
         java.awt.Choice method = (java.awt.Choice) gd.getChoices().get(0);
-        java.awt.Choice preset = (java.awt.Choice) gd.getChoices().get(4);
+        java.awt.Choice preset = (java.awt.Choice) gd.getChoices().get(1);
         Runnable fill = () -> {
             String was = preset.getSelectedItem();
             preset.removeAll();

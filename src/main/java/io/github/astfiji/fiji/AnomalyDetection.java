@@ -18,7 +18,7 @@ import io.github.astfiji.core.image.PixelSource;
 import io.github.astfiji.core.score.AnomalyMap;
 import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.io.ImageFiles;
-import io.github.astfiji.io.ImagePlusPixels;
+import io.github.astfiji.io.Planes;
 import net.imglib2.img.Img;
 import net.imglib2.type.numeric.real.FloatType;
 
@@ -59,7 +59,7 @@ public final class AnomalyDetection {
         if (p != null) {
             return p;
         }
-        String q = model.preprocessing().incompatibility(ImageFiles.toFloatImage(imp, 1));
+        String q = model.preprocessing().incompatibility(io.github.astfiji.io.Planes.toFloatImage(imp, 1));
         return q == null ? null : imp.getTitle() + ": " + q;
     }
 
@@ -89,12 +89,25 @@ public final class AnomalyDetection {
         List<PixelSource> slices = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         List<DepthMap> depths = new ArrayList<>();
-        for (int s = 1; s <= imp.getStackSize(); s++) {
-            slices.add(new ImagePlusPixels(imp, s));
-            labels.add(imp.getStack().getShortSliceLabel(s));
+        int planes = Planes.count(imp);
+        for (int s = 1; s <= planes; s++) {
+            slices.add(Planes.pixels(imp, s));
+            labels.add(Planes.label(imp, s));
             depths.add(DepthInputs.slice(depth, s));
         }
         Result r = detect(model, imp.getTitle(), slices, labels, depths, table, progress, falseAlarmsPer100);
+        if (Planes.hyper(imp) && planes > 1) {
+            // the maps keep the input's z and time dimensions (one channel: the anomaly score)
+            r.heatMap.setDimensions(1, imp.getNSlices(), imp.getNFrames());
+            r.heatMap.setOpenAsHyperStack(imp.getNSlices() > 1 && imp.getNFrames() > 1);
+            for (Roi roi : r.regions) {
+                int plane = roi.getPosition();
+                if (plane > 0) {
+                    roi.setPosition(0, Planes.z(imp, plane), Planes.t(imp, plane));
+                    roi.setName(roi.getName().replaceFirst("^slice \\d+ ", Planes.position(imp, plane) + " "));
+                }
+            }
+        }
         r.heatMap.setCalibration(imp.getCalibration().copy());
         return r;
     }

@@ -25,9 +25,9 @@ public final class DepthInputs {
         if (depth.getBitDepth() == 24 || depth.getNChannels() > 1) {
             return "depth image " + depth.getTitle() + " has colour channels; depth must be a single-channel 16- or 32-bit image";
         }
-        if (depth.getStackSize() != image.getStackSize()) {
+        if (depth.getStackSize() != io.github.astfiji.io.Planes.count(image)) {
             return "depth stack " + depth.getTitle() + " has " + depth.getStackSize() + " slice(s) but " + image.getTitle() + " has "
-                    + image.getStackSize() + "; give exactly one depth slice per image slice";
+                    + io.github.astfiji.io.Planes.count(image) + " plane(s); give exactly one depth slice per image plane";
         }
         if (depth.getWidth() != image.getWidth() || depth.getHeight() != image.getHeight()) {
             return "depth image " + depth.getTitle() + " is " + depth.getWidth() + "x" + depth.getHeight() + " but " + image.getTitle()

@@ -17,9 +17,9 @@ public final class ImageChecks {
         if (bd != 8 && bd != 16 && bd != 24 && bd != 32) {
             return imp.getTitle() + " has an unsupported bit depth (" + bd + "); use 8-, 16-, 32-bit or RGB";
         }
-        if (imp.getNChannels() > 1) {
-            return imp.getTitle() + " has " + imp.getNChannels() + " channels; AST reads grayscale or RGB images. "
-                    + "Use Image > Color > Stack to RGB for a colour image, or Image > Color > Split Channels";
+        if (imp.getNChannels() > io.github.astfiji.core.image.FloatImage.MAX_CHANNELS) {
+            return imp.getTitle() + " has " + imp.getNChannels() + " channels; at most " + io.github.astfiji.core.image.FloatImage.MAX_CHANNELS
+                    + " are read. Is it a spectrum or a time series stored as channels? Image > Hyperstacks > Re-order Hyperstack fixes the latter";
         }
         return null;
     }

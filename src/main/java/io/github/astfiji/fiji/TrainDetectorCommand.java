@@ -202,7 +202,7 @@ public class TrainDetectorCommand extends ProgressCommand {
         return Training.trainAndSave(sources, method, config, backbone, modelFile.toPath(), overwrite, progress);
     }
 
-    /** Every slice of an image (with its depth slice) as a training image; neither image is modified. */
+    /** Every plane of an image (all channels at one z and time point; with its depth slice) as a training image; neither image is modified. */
     static List<ImageSource> slices(ImagePlus imp, ImagePlus depth) {
         String problem = ImageChecks.problem(imp);
         if (problem == null) {
@@ -212,10 +212,9 @@ public class TrainDetectorCommand extends ProgressCommand {
             throw new IllegalArgumentException(problem);
         }
         List<ImageSource> out = new ArrayList<>();
-        for (int s = 1; s <= imp.getStackSize(); s++) {
-            FloatImage im = ImageFiles.toFloatImage(imp, s);
-            out.add(ImageSource.of(imp.getTitle() + (imp.getStackSize() > 1 ? " [slice " + s + "]" : ""), im,
-                    DepthInputs.slice(depth, s), null));
+        for (int s = 1; s <= io.github.astfiji.io.Planes.count(imp); s++) {
+            FloatImage im = io.github.astfiji.io.Planes.toFloatImage(imp, s);
+            out.add(ImageSource.of(imp.getTitle() + io.github.astfiji.io.Planes.suffix(imp, s), im, DepthInputs.slice(depth, s), null));
         }
         return out;
     }

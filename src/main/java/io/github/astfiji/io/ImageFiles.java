@@ -198,6 +198,9 @@ public final class ImageFiles {
         int h = im.height();
         int n = w * h;
         float[] d = im.data();
+        if (im.channels() > 1 && im.bitDepth() != 24) {
+            throw new IllegalArgumentException("a " + im.channels() + "-channel image has no single ImageJ processor; draw it with Planes.display");
+        }
         if (im.channels() == 3) {
             int[] rgb = new int[n];
             for (int i = 0; i < n; i++) {
@@ -226,14 +229,23 @@ public final class ImageFiles {
         return Math.max(0, Math.min(255, Math.round(v)));
     }
 
-    /** One ImageSource per file and stack slice, loaded lazily. */
+    /**
+     * One ImageSource per file and plane (every channel at one z and time point; see
+     * {@link Planes}), loaded lazily. The file last read is kept, so the planes of a stack,
+     * loaded one after the other, read it once.
+     */
     public static List<ImageSource> sources(List<Path> files) throws IOException {
         List<ImageSource> out = new ArrayList<>();
+        Path[] lastFile = new Path[1];
+        ImagePlus[] lastImage = new ImagePlus[1];
         for (Path f : files) {
-            int slices = sliceCount(f);
-            for (int s = 1; s <= slices; s++) {
-                final int slice = s;
-                String name = slices == 1 ? f.toString() : f + " [slice " + s + "]";
+            // only TIFF holds stacks and channels: other files are one plane, read when loaded
+            String lower = f.getFileName().toString().toLowerCase(Locale.ROOT);
+            ImagePlus first = lower.endsWith(".tif") || lower.endsWith(".tiff") ? open(f) : null;
+            int planes = first == null ? 1 : Planes.count(first);
+            for (int p = 1; p <= planes; p++) {
+                final int plane = p;
+                String name = f + (first == null ? "" : Planes.suffix(first, p));
                 out.add(new ImageSource() {
                     @Override
                     public String name() {
@@ -242,21 +254,21 @@ public final class ImageFiles {
 
                     @Override
                     public FloatImage load() throws IOException {
-                        return toFloatImage(open(f), slice);
+                        synchronized (lastFile) {
+                            if (!f.equals(lastFile[0])) {
+                                lastImage[0] = open(f);
+                                lastFile[0] = f;
+                            }
+                            if (Planes.count(lastImage[0]) < plane) {
+                                throw new IOException(f + " changed while it was being read (it has fewer planes now); read it again");
+                            }
+                            return Planes.toFloatImage(lastImage[0], plane);
+                        }
                     }
                 });
             }
         }
         return out;
-    }
-
-    private static int sliceCount(Path f) throws IOException {
-        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(n.endsWith(".tif") || n.endsWith(".tiff"))) {
-            return 1;
-        }
-        ImagePlus imp = open(f);
-        return imp.getStackSize();
     }
 
     /** Refuses to replace an existing file: results never overwrite a user's data silently. */

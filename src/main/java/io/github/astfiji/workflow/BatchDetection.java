@@ -8,7 +8,8 @@ import io.github.astfiji.core.image.DepthMap;
 import io.github.astfiji.core.score.AnomalyMaps;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
-import io.github.astfiji.io.ImagePlusPixels;
+import io.github.astfiji.io.Planes;
+import io.github.astfiji.core.image.PixelSource;
 import io.github.astfiji.io.Plots;
 import io.github.astfiji.io.ResultImages;
 
@@ -133,7 +134,9 @@ public final class BatchDetection {
             if (i % options.shardCount != options.shard - 1) {
                 continue;
             }
-            if (done.contains(name(inputRoot, files.get(i)))) {
+            String name = name(inputRoot, files.get(i));
+            // a stack's planes are rows "name [z=2]": any of them means the file was done (its planes are written together)
+            if (done.contains(name) || done.stream().anyMatch(d -> d.startsWith(name + " ["))) {
                 summary.resumed++;
             } else {
                 mine.add(i);
@@ -162,10 +165,11 @@ public final class BatchDetection {
                 // depth paired by the folder layout (MVTec 3D-AD) is only read when the model uses it
                 Path d = depths == null || !model.config().input.usesDepth() ? null : depths.get(i);
                 try {
-                    Loaded one = load(model, inputRoot, f, d, outDir, options.overwrite || options.resume, warned, summary);
-                    group.add(one);
-                    inputs.add(one.input);
-                    groupPixels += (long) one.pixels.width() * one.pixels.height();
+                    for (Loaded one : load(model, inputRoot, f, d, outDir, options.overwrite || options.resume, warned, summary)) {
+                        group.add(one);
+                        inputs.add(one.input);
+                        groupPixels += (long) one.pixels.width() * one.pixels.height();
+                    }
                 } catch (IOException | RuntimeException e) {
                     group.add(failure(e, inputRoot, f, options));
                 }
@@ -203,7 +207,10 @@ public final class BatchDetection {
                 }
                 summary.rows.add(row);
                 ScoresTable.append(csv, row);
-                progress.step(++step, Path.of(row.image).getFileName().toString());
+                // progress counts files: a stack's planes advance it once, with its last plane
+                if (!(item instanceof Loaded) || ((Loaded) item).plane == Planes.count(((Loaded) item).imp)) {
+                    progress.step(++step, Path.of(row.image).getFileName().toString());
+                }
             }
         }
         summary.seconds = (System.nanoTime() - started) / 1e9;
@@ -230,15 +237,17 @@ public final class BatchDetection {
         final String label;
         final String stem;
         final ImagePlus imp;
-        final ImagePlusPixels pixels;
+        final int plane;
+        final PixelSource pixels;
         final Detector.Input input;
 
-        Loaded(Path file, String name, String label, String stem, ImagePlus imp, ImagePlusPixels pixels, Detector.Input input) {
+        Loaded(Path file, String name, String label, String stem, ImagePlus imp, int plane, PixelSource pixels, Detector.Input input) {
             this.file = file;
             this.name = name;
             this.label = label;
             this.stem = stem;
             this.imp = imp;
+            this.plane = plane;
             this.pixels = pixels;
             this.input = input;
         }
@@ -255,31 +264,49 @@ public final class BatchDetection {
         return new ScoresTable.Row(name(inputRoot, f), label(inputRoot, f), why);
     }
 
-    private static Loaded load(Detector model, Path inputRoot, Path f, Path depthFile, Path outDir, boolean replace,
-                               Set<String> warned, Summary summary) throws IOException {
-        String stem = outputStem(inputRoot, f);
-        for (String suffix : ResultImages.OUTPUTS) {
-            ImageFiles.checkWritable(outDir.resolve(stem + suffix), replace);
-        }
+    /** A file's planes (every channel at one z and time point; one for most files), each read, checked and prepared. */
+    private static List<Loaded> load(Detector model, Path inputRoot, Path f, Path depthFile, Path outDir, boolean replace,
+                                     Set<String> warned, Summary summary) throws IOException {
         ImagePlus imp = ImageFiles.open(f);
-        ImagePlusPixels pixels = new ImagePlusPixels(imp, 1);
-        DepthMap depth = null;
+        int planes = Planes.count(imp);
+        String fileStem = outputStem(inputRoot, f);
+        for (int p = 1; p <= planes; p++) {
+            for (String suffix : ResultImages.OUTPUTS) {
+                ImageFiles.checkWritable(outDir.resolve(fileStem + planeStem(imp, p) + suffix), replace);
+            }
+        }
         if (depthFile == null && model.config().input.usesDepth()) {
             throw new IllegalArgumentException("the model was trained on " + model.config().input.label
                     + " input and needs a depth file for every image; give the depth folder (--depth)");
         }
-        if (depthFile != null) {
-            depth = DepthFiles.read(depthFile);
-            if (depth.width() != pixels.width() || depth.height() != pixels.height()) {
-                throw new IllegalArgumentException(depthFile + " is " + depth.width() + "x" + depth.height() + " but the image is "
-                        + pixels.width() + "x" + pixels.height() + "; depth and image must match pixel for pixel");
+        if (depthFile != null && planes > 1) {
+            throw new IllegalArgumentException(f + " has " + planes + " planes; with depth, give one image per file");
+        }
+        List<Loaded> out = new ArrayList<>();
+        for (int p = 1; p <= planes; p++) {
+            PixelSource pixels = Planes.pixels(imp, p);
+            DepthMap depth = null;
+            if (depthFile != null) {
+                depth = DepthFiles.read(depthFile);
+                if (depth.width() != pixels.width() || depth.height() != pixels.height()) {
+                    throw new IllegalArgumentException(depthFile + " is " + depth.width() + "x" + depth.height() + " but the image is "
+                            + pixels.width() + "x" + pixels.height() + "; depth and image must match pixel for pixel");
+                }
             }
+            String warning = model.sizeWarning(pixels.width(), pixels.height());
+            if (warning != null && warned.add("size")) {
+                summary.warnings.add("Note: " + f.getFileName() + " is " + warning + ".");
+            }
+            out.add(new Loaded(f, name(inputRoot, f) + Planes.suffix(imp, p), label(inputRoot, f),
+                    fileStem + planeStem(imp, p), imp, p, pixels, model.input(pixels, depth, null)));
         }
-        String warning = model.sizeWarning(pixels.width(), pixels.height());
-        if (warning != null && warned.add("size")) {
-            summary.warnings.add("Note: " + f.getFileName() + " is " + warning + ".");
-        }
-        return new Loaded(f, name(inputRoot, f), label(inputRoot, f), stem, imp, pixels, model.input(pixels, depth, null));
+        return out;
+    }
+
+    /** A plane's part of its output file names: "" for a single plane, "_slice3", "_z3", "_t2" or "_z3_t2". */
+    static String planeStem(ImagePlus imp, int plane) {
+        String s = Planes.suffix(imp, plane).trim();
+        return s.isEmpty() ? "" : "_" + s.substring(1, s.length() - 1).replace("=", "").replace(' ', '_');
     }
 
     private static ScoresTable.Row finish(Detector model, Loaded one, AnomalyMaps r, Path outDir, float high, float threshold) throws IOException {
@@ -291,7 +318,7 @@ public final class BatchDetection {
         int ow = Math.max(1, w / factor);
         int oh = Math.max(1, h / factor);
         float[] map = r.primary().upsample(ow, oh);
-        ResultImages.write(stem, map, ow, oh, imp.getProcessor(), factor, high, outDir);
+        ResultImages.write(stem, map, ow, oh, Planes.display(imp, one.plane), factor, high, outDir);
         boolean[] above = new boolean[map.length];
         long count = 0;
         for (int k = 0; k < map.length; k++) {

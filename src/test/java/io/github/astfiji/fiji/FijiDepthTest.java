@@ -103,7 +103,7 @@ class FijiDepthTest {
                 "depth_image", new ImagePlus("short depth", two)).get();
         assertTrue(wrong.isCanceled());
         assertTrue(wrong.getCancelReason().contains("short depth") && wrong.getCancelReason().contains("2 slice")
-                && wrong.getCancelReason().contains("one depth slice per image slice"), wrong.getCancelReason());
+                && wrong.getCancelReason().contains("one depth slice per image plane"), wrong.getCancelReason());
         // a depth stack of the right length but the wrong size
         ImageStack small = new ImageStack(32, 32);
         for (int k = 1; k <= 3; k++) {

@@ -217,6 +217,45 @@ class ImageJMacroIT {
         assertTrue(raw.isEmpty(), "texts shown as parameter names or command-line flags: " + raw);
     }
 
+    /** A 3-channel 16-bit composite z-stack trains (each plane one image) and a time series is scored, from a macro. */
+    @Test
+    void compositeHyperstackTrainsAndDetectsFromAMacro(@TempDir Path dir) throws Exception {
+        Path home = pluginsFolder(dir.resolve("imagej"));
+        List<io.github.astfiji.core.image.FloatImage> normal = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            normal.add(io.github.astfiji.core.data.SyntheticFluorescence.make(96, 3, io.github.astfiji.core.data.SyntheticFluorescence.Defect.NONE, i).image);
+        }
+        Path train = dir.resolve("normal cells.tif");
+        ImageFiles.saveTiff(io.github.astfiji.testing.Hyperstacks.composite("normal cells", normal, 12, 1), train);
+        List<io.github.astfiji.core.image.FloatImage> series = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            series.add(io.github.astfiji.core.data.SyntheticFluorescence.make(96, 3, i == 2
+                    ? io.github.astfiji.core.data.SyntheticFluorescence.Defect.SATURATED : io.github.astfiji.core.data.SyntheticFluorescence.Defect.NONE, 50 + i).image);
+        }
+        Path test = dir.resolve("series.tif");
+        ImageFiles.saveTiff(io.github.astfiji.testing.Hyperstacks.composite("series", series, 1, 4), test);
+        Path model = dir.resolve("cells.ast");
+        Path macro = dir.resolve("composite.ijm");
+        Files.writeString(macro, "open(\"" + train + "\");\n"
+                + "print(\"TRAIN \" + nSlices + \" \" + bitDepth() + \" \" + is(\"composite\"));\n"
+                + "run(\"Train AST\", \"method=ast training_folder=[] preset=cpu backbone=[built-in (offline)] epochs=5 image_size=96 "
+                + "calibration_folds=0 model_file=[" + model + "]\");\n"
+                + "close(\"*\");\n"
+                + "open(\"" + test + "\");\n"
+                + "run(\"Detect Anomalies\", \"model_file=[" + model + "] input_folder=[] output_folder=[]\");\n"
+                + "print(\"ROWS \" + Table.size(\"Anomaly Detection Results\"));\n"
+                + "for (i = 0; i < Table.size(\"Anomaly Detection Results\"); i++) print(\"ROW \" + Table.getString(\"label\", i, \"Anomaly Detection Results\") + \" \" + Table.get(\"score\", i, \"Anomaly Detection Results\"));\n"
+                + "selectImage(\"series_anomaly_map\"); Stack.getDimensions(w, h, c, z, t);\n"
+                + "print(\"MAP \" + c + \" \" + z + \" \" + t);\n");
+        String log = run(List.of(XVFB.toString(), "-a", "java", "-Dplugins.dir=" + home, "-jar", IJ_JAR.toString(), "-batch", macro.toString()), 300, dir);
+        assertTrue(log.contains("TRAIN 36 16 1"), "the macro opened a 3-channel 16-bit composite of 12 planes:\n" + log);
+        assertTrue(log.contains("Trained AST on 12 images"), log);
+        assertTrue(log.contains("ROWS 4") && log.contains("MAP 1 1 4"), "a row and a map per time point:\n" + log);
+        double[] scores = log.lines().filter(l -> l.startsWith("ROW t=")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toArray();
+        assertEquals(4, scores.length, log);
+        assertTrue(scores[2] > Math.max(Math.max(scores[0], scores[1]), scores[3]), "the saturated time point scores highest:\n" + log);
+    }
+
     @Test
     void menuEntriesAreInstalled(@TempDir Path dir) throws Exception {
         Path home = pluginsFolder(dir.resolve("imagej"));

@@ -2,10 +2,14 @@ package io.github.astfiji.core.image;
 
 /**
  * An image as the core sees it: planar float samples (channel-major, then rows),
- * 1 channel (grayscale) or 3 (RGB), with the bit depth it came from so that
- * intensities are scaled the way the training images were.
+ * 1 channel (grayscale), 3 (RGB, bit depth 24) or any number of channels of 8, 16 or 32
+ * bits (a fluorescence composite), with the bit depth it came from so that intensities
+ * are scaled the way the training images were.
  */
 public final class FloatImage implements PixelSource {
+
+    /** More channels than this is not a microscope image but a spectrum or a mistake. */
+    public static final int MAX_CHANNELS = 16;
 
     private final int width;
     private final int height;
@@ -17,8 +21,11 @@ public final class FloatImage implements PixelSource {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("images must have 1 (grayscale) or 3 (RGB) channels, got " + channels);
+        if (channels < 1 || channels > MAX_CHANNELS) {
+            throw new IllegalArgumentException("images must have 1 to " + MAX_CHANNELS + " channels, got " + channels);
+        }
+        if (bitDepth == 24 && channels != 3) {
+            throw new IllegalArgumentException("an RGB image (bit depth 24) has 3 channels, got " + channels);
         }
         if (data.length != (long) width * height * channels) {
             throw new IllegalArgumentException("expected " + ((long) width * height * channels) + " samples, got " + data.length);

@@ -12,7 +12,7 @@ public interface PixelSource {
 
     int height();
 
-    /** 1 (grayscale) or 3 (RGB). */
+    /** 1 (grayscale), 3 (RGB) or the channels of a multi-channel image (1 to FloatImage.MAX_CHANNELS). */
     int channels();
 
     /** 8, 16 or 32 per sample; 24 means 8-bit RGB. */

@@ -56,23 +56,40 @@ final class TrainingImages {
             if (bad != null) {
                 throw new IllegalArgumentException("training image " + src.name() + ": " + bad);
             }
-            float[] d = im.data();
-            int step = Math.max(1, d.length / perImage);
-            float[] s = new float[(d.length + step - 1) / step];
-            for (int k = 0, j = 0; j < d.length; j += step) {
-                s[k++] = d[j];
-            }
-            samples.add(s);
+            samples.add(sample(im, perImage));
             widths[i] = im.width();
             heights[i] = im.height();
             progress.step(i + 1, src.name());
         }
         resolveSizing(median(widths), median(heights));
-        float[] pooled = FloatArrays.concat(samples);
-        FloatImage probe = new FloatImage(pooled.length, 1, 1, first.bitDepth(), pooled);
-        Preprocessing p = Preprocessing.fit(List.of(probe), config.imageSize);
-        p.channels = first.channels();
-        return p;
+        // one probe image whose channel c holds every image's samples of channel c
+        int channels = first.channels();
+        List<float[]> byChannel = new ArrayList<>();
+        for (int c = 0; c < channels; c++) {
+            List<float[]> parts = new ArrayList<>();
+            for (float[] one : samples) {
+                int len = one.length / channels;
+                parts.add(Arrays.copyOfRange(one, c * len, (c + 1) * len));
+            }
+            byChannel.add(FloatArrays.concat(parts));
+        }
+        float[] pooled = FloatArrays.concat(byChannel);
+        FloatImage probe = new FloatImage(pooled.length / channels, 1, channels, first.bitDepth(), pooled);
+        return Preprocessing.fit(List.of(probe), config.imageSize);
+    }
+
+    /** Evenly strided samples of an image, the same positions in every channel: channels x n floats. */
+    private static float[] sample(FloatImage im, int budget) {
+        int plane = im.width() * im.height();
+        int step = Math.max(1, plane * im.channels() / budget);
+        int n = (plane + step - 1) / step;
+        float[] s = new float[n * im.channels()];
+        for (int c = 0; c < im.channels(); c++) {
+            for (int k = 0, j = 0; j < plane; j += step) {
+                s[c * n + k++] = im.data()[c * plane + j];
+            }
+        }
+        return s;
     }
 
     /**
@@ -103,7 +120,8 @@ final class TrainingImages {
     }
 
     private static String describe(FloatImage im) {
-        return (im.channels() == 1 ? "grayscale " : "RGB ") + (im.bitDepth() == 24 ? 8 : im.bitDepth()) + "-bit";
+        String kind = im.channels() == 1 ? "grayscale " : im.bitDepth() == 24 ? "RGB " : im.channels() + "-channel ";
+        return kind + (im.bitDepth() == 24 ? 8 : im.bitDepth()) + "-bit";
     }
 
     static FloatImage load(ImageSource src) throws IOException {

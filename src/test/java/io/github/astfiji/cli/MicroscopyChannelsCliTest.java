@@ -1,0 +1,98 @@
+package io.github.astfiji.cli;
+
+import io.github.astfiji.core.data.SyntheticFluorescence;
+import io.github.astfiji.core.data.SyntheticFluorescence.Defect;
+import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.engine.Engines;
+import io.github.astfiji.core.image.FloatImage;
+import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.io.ImageFiles;
+import io.github.astfiji.testing.Hyperstacks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Multi-channel 16-bit fluorescence files on the command line: each file is one image with
+ * its channels together (not one image per channel), the channels keep their own intensity
+ * ranges in the model, a file with another channel count is refused with the reason, and a
+ * z-stack gets a row per plane.
+ */
+class MicroscopyChannelsCliTest {
+
+    static final int SIZE = 96;
+
+    /** A CYX (or CZYX) 16-bit ImageJ hyperstack TIFF, as a fluorescence microscope's software writes it. */
+    static Path writeHyperstack(Path file, List<FloatImage> planes) throws Exception {
+        ImageFiles.saveTiff(Hyperstacks.composite(file.getFileName().toString(), planes, planes.size(), 1), file);
+        return file;
+    }
+
+    static FloatImage image(int channels, Defect defect, long seed) {
+        return SyntheticFluorescence.make(SIZE, channels, defect, seed).image;
+    }
+
+    @Test
+    void threeChannelFilesTrainAsOneImageEachAndMismatchesAreRefused(@TempDir Path dir) throws Exception {
+        Path train = Files.createDirectories(dir.resolve("train"));
+        for (int i = 0; i < 12; i++) {
+            writeHyperstack(train.resolve(String.format("cell_%02d.tif", i)), List.of(image(3, Defect.NONE, i)));
+        }
+        Path model = dir.resolve("cells.ast");
+        CliTest.Run trained = CliTest.cli("train", "--images", train.toString(), "--model", model.toString(),
+                "--epochs", "8", "--image-size", "96", "--calibration-folds", "0");
+        assertEquals(0, trained.code(), trained.out());
+        assertTrue(trained.out().contains("on 12 images"), "12 three-channel files are 12 images, not 36:\n" + trained.out());
+        try (var manager = Engines.newManager(); Detector d = ModelFile.read(model, manager, null)) {
+            assertEquals(3, d.preprocessing().channels);
+            assertEquals(16, d.preprocessing().bitDepth);
+            assertNotNull(d.preprocessing().channelHigh, "each channel keeps its own range");
+            // nuclei (channel 1) are brighter than the cytoplasm (channel 2): the ranges tell them apart
+            assertTrue(d.preprocessing().channelHigh[0] > d.preprocessing().channelHigh[1] * 1.2,
+                    java.util.Arrays.toString(d.preprocessing().channelHigh));
+        }
+
+        Path test = Files.createDirectories(dir.resolve("test"));
+        for (int i = 0; i < 3; i++) {
+            writeHyperstack(test.resolve("normal_" + i + ".tif"), List.of(image(3, Defect.NONE, 100 + i)));
+            writeHyperstack(test.resolve("saturated_" + i + ".tif"), List.of(image(3, Defect.SATURATED, 200 + i)));
+        }
+        writeHyperstack(test.resolve("two_channels.tif"), List.of(image(2, Defect.NONE, 300)));
+        writeHyperstack(test.resolve("zstack.tif"), List.of(image(3, Defect.NONE, 400), image(3, Defect.SATURATED, 401), image(3, Defect.NONE, 402)));
+        Path out = dir.resolve("out");
+        CliTest.Run detected = CliTest.cli("detect", "--model", model.toString(), "--images", test.toString(), "--out", out.toString());
+        List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
+        String table = String.join("\n", csv);
+        // 6 single-plane files, the refused one, and 3 planes of the z-stack
+        assertEquals(1 + 6 + 1 + 3, csv.size(), table + "\n" + detected.out());
+        String refused = csv.stream().filter(l -> l.startsWith("two_channels.tif,")).findFirst().orElseThrow();
+        assertTrue(refused.contains("3 channels") && refused.contains("has 2"), refused);
+        // the planes in their order: the saturated one in the middle stands out
+        double z2 = score(csv.stream().filter(l -> l.startsWith("zstack.tif [z=2],")).findFirst().orElseThrow());
+        assertTrue(z2 > minScore(csv, "zstack.tif [z=1]") && z2 > minScore(csv, "zstack.tif [z=3]"), table);
+        assertTrue(Files.exists(out.resolve("zstack_z2_heatmap.tif")) && Files.exists(out.resolve("zstack_z2_overlay.png")),
+                "one map and overlay per plane");
+        double normal = maxScore(csv, "normal_");
+        double saturated = minScore(csv, "saturated_");
+        assertTrue(saturated > normal, "every saturated-channel image scores above every normal one: " + saturated + " vs " + normal + "\n" + table);
+    }
+
+    static double score(String row) {
+        return Double.parseDouble(row.split(",")[2]);
+    }
+
+    static double maxScore(List<String> csv, String prefix) {
+        return csv.stream().filter(l -> l.startsWith(prefix)).mapToDouble(MicroscopyChannelsCliTest::score).max().orElseThrow();
+    }
+
+    static double minScore(List<String> csv, String prefix) {
+        return csv.stream().filter(l -> l.startsWith(prefix)).mapToDouble(MicroscopyChannelsCliTest::score).min().orElseThrow();
+    }
+}

@@ -45,6 +45,10 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--depth", description = "Folder of depth images named like the images (MVTec 3D-AD rgb/ + xyz/ folders are paired automatically).")
     Path depth;
 
+    @Option(names = "--masks", description = "Folder of masks, one per image with the same name (.png/.tif, or NAME_mask.png), outside "
+            + "the image folder: only pixels above 0 are scored; maps are empty outside.")
+    Path masks;
+
     @Option(names = "--overwrite", description = "Replace existing result files in the output folder.")
     boolean overwrite;
 
@@ -65,6 +69,7 @@ final class DetectCommand implements Callable<Integer> {
         BatchDetection.Options options = new BatchDetection.Options();
         options.overwrite = overwrite;
         options.resume = resume;
+        options.masks = masks;
         if (falseAlarms != null) {
             options.falseAlarmsPer100 = io.github.astfiji.core.score.ScoreStats.checkFalseAlarms(falseAlarms);
         }

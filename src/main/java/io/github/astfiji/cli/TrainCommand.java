@@ -38,6 +38,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--depth", description = "Folder of depth images, one per training image with the same name (xyz TIFF or 1-channel depth).")
     Path depth;
 
+    @Option(names = "--masks", description = "Folder of masks, one per image with the same name (.png/.tif, or NAME_mask.png): "
+            + "only pixels above 0 are learned from.")
+    Path masks;
+
     @Option(names = "--validation", description = "Labelled folder (good/ plus one sub-folder per defect type) for an F1-optimal threshold.")
     Path validation;
 
@@ -64,7 +68,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--input " + config.input.label + " needs depth images: give --depth DIR "
                         + "(or a folder with rgb/ and xyz/ as in MVTec 3D-AD)");
             }
-            sources = ImageFiles.sources(ImageFiles.list(images, false));
+            sources = ImageFiles.sources(ImageFiles.list(images, false), images, masks);
+        } else if (masks != null) {
+            throw new IllegalArgumentException("--masks works with images without depth; a depth model finds its foreground itself");
         }
         Training.Validation val = validation == null ? null : Training.Validation.of(validation);
         ConsoleProgress progress = new ConsoleProgress(System.err);

@@ -95,7 +95,12 @@ public final class AnomalyDetection {
             labels.add(Planes.label(imp, s));
             depths.add(DepthInputs.slice(depth, s));
         }
-        Result r = detect(model, imp.getTitle(), slices, labels, depths, table, progress, falseAlarmsPer100);
+        // an area selection limits scoring to its inside, on every plane
+        float[] mask = io.github.astfiji.io.Masks.fromSelection(imp);
+        if (mask != null) {
+            ij.IJ.log("Detect Anomalies: " + imp.getTitle() + " is scored inside its selection only (the map is empty outside).");
+        }
+        Result r = detect(model, imp.getTitle(), slices, labels, depths, mask, table, progress, falseAlarmsPer100);
         if (Planes.hyper(imp) && planes > 1) {
             // the maps keep the input's z and time dimensions (one channel: the anomaly score)
             r.heatMap.setDimensions(1, imp.getNSlices(), imp.getNFrames());
@@ -118,6 +123,12 @@ public final class AnomalyDetection {
      */
     public static Result detect(Detector model, String title, List<PixelSource> slices, List<String> labels, List<DepthMap> depths,
                                 ResultsTable table, Progress progress, double falseAlarmsPer100) {
+        return detect(model, title, slices, labels, depths, null, table, progress, falseAlarmsPer100);
+    }
+
+    /** As above, scoring only inside a mask (1 inside, 0 outside; null: everywhere) on every slice. */
+    public static Result detect(Detector model, String title, List<PixelSource> slices, List<String> labels, List<DepthMap> depths,
+                                float[] mask, ResultsTable table, Progress progress, double falseAlarmsPer100) {
         if (depths.stream().allMatch(d -> d == null) && model.config().input.usesDepth()) {
             throw new IllegalArgumentException("the model was trained on " + model.config().input.label + " input; give the depth image of "
                     + title + " (depth_image)");
@@ -145,7 +156,7 @@ public final class AnomalyDetection {
                 int k = s;
                 try {
                     for (; k <= end; k++) {
-                        inputs.add(model.input(slices.get(k - 1), depths.get(k - 1), null));
+                        inputs.add(model.input(slices.get(k - 1), depths.get(k - 1), mask));
                     }
                     for (io.github.astfiji.core.score.AnomalyMaps one : model.score(inputs)) {
                         scored.add(one.primary());

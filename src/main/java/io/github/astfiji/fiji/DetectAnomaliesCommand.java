@@ -61,6 +61,10 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     @Parameter(label = "Depth folder (for a folder; same names)", style = "directory", required = false, persist = false)
     private File depth_folder;
 
+    @Parameter(label = "Masks (folder, same names; only inside is scored; empty = everywhere; an open image: its selection)",
+            style = "directory", required = false, persist = false)
+    private File mask_folder;
+
     @Parameter(label = "Output folder (for a folder)", style = "directory", required = false, persist = false)
     private File output_folder;
 
@@ -110,7 +114,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
         results = new ResultsTable();
         if (Inputs.given(input_folder) != null) {
             summary = detectFolder(model_file, input_folder, depth_folder, output_folder, backbone_file, overwrite, resume, results, progress,
-                    false_alarms_per_100);
+                    false_alarms_per_100, mask_folder);
         } else if (img != null && image == null) {
             detection = detectImg(model_file, img, depth_img, backbone_file, results, progress, false_alarms_per_100);
             anomaly_map = detection.heatMap;
@@ -190,7 +194,8 @@ public class DetectAnomaliesCommand extends ProgressCommand {
     }
 
     public static String detectFolder(File modelFile, File folder, File depthFolder, File outFolder, File backbone, boolean overwrite,
-                                      boolean resume, ResultsTable table, Progress progress, double falseAlarmsPer100) throws Exception {
+                                      boolean resume, ResultsTable table, Progress progress, double falseAlarmsPer100, File maskFolder)
+            throws Exception {
         requireModel(modelFile);
         if (Inputs.given(outFolder) == null) {
             throw new IllegalArgumentException("choose an output folder for the heat maps and scores.csv");
@@ -204,6 +209,7 @@ public class DetectAnomaliesCommand extends ProgressCommand {
             options.overwrite = overwrite;
             options.resume = resume;
             options.falseAlarmsPer100 = falseAlarmsPer100;
+            options.masks = Inputs.given(maskFolder) == null ? null : maskFolder.toPath();
             options.problems = line -> ij.IJ.log("Detect Anomalies: skipped " + line);
             BatchDetection.Summary summary = BatchDetection.run(model, folder.toPath(), files, pairs.get(1), outFolder.toPath(), options, progress);
             summary.warnings.forEach(w -> ij.IJ.log("Detect Anomalies: " + w));

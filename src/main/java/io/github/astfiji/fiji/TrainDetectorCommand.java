@@ -45,6 +45,10 @@ public class TrainDetectorCommand extends ProgressCommand {
     @Parameter(label = "Depth images (folder, same names; empty = none)", style = "directory", required = false, persist = false)
     private File depth_folder;
 
+    @Parameter(label = "Masks (folder, same names; only inside is learned; empty = everywhere; an open image: its selection)",
+            style = "directory", required = false, persist = false)
+    private File mask_folder;
+
     @Parameter(label = "Or: open depth image/stack (one slice per image slice)", required = false, persist = false)
     private ImagePlus depth_image;
 
@@ -107,7 +111,7 @@ public class TrainDetectorCommand extends ProgressCommand {
         } else {
             summary = train(method, training_folder, training_image, depth_folder, depth_image, input, depth_unit, preset,
                     BackboneChoice.spec(backbone, backbone_file),
-                    epochs, image_size, model_file, overwrite, progress, false_alarms_per_100, calibration_folds);
+                    epochs, image_size, model_file, overwrite, progress, false_alarms_per_100, calibration_folds, mask_folder);
         }
         showScorePlot(model_file);
         if (log != null) {
@@ -152,7 +156,7 @@ public class TrainDetectorCommand extends ProgressCommand {
     public static String train(String methodId, File folder, ImagePlus image, File depthFolder, ImagePlus depthImage, String input, String depthUnit,
                                String preset, String backbone, int epochs, int imageSize,
                                File modelFile, boolean overwrite, FijiProgress progress, double falseAlarmsPer100,
-                               int calibrationFolds) throws Exception {
+                               int calibrationFolds, File maskFolder) throws Exception {
         TrainingSetup setup = setup(methodId, preset, epochs, imageSize, input, depthUnit, falseAlarmsPer100, calibrationFolds, modelFile);
         Method method = setup.method();
         DetectorConfig config = setup.config(method);
@@ -165,7 +169,10 @@ public class TrainDetectorCommand extends ProgressCommand {
             sources = DepthFiles.folderWithDepth(folder.toPath(), Inputs.given(depthFolder) == null ? null : depthFolder.toPath());
             withDepth = sources != null;
             if (sources == null) {
-                sources = ImageFiles.sources(ImageFiles.list(folder.toPath(), false));
+                sources = ImageFiles.sources(ImageFiles.list(folder.toPath(), false), folder.toPath(),
+                        Inputs.given(maskFolder) == null ? null : maskFolder.toPath());
+            } else if (Inputs.given(maskFolder) != null) {
+                throw new IllegalArgumentException("a mask folder works with images without depth; a depth model finds its foreground itself");
             }
         } else {
             sources = slices(image, depthImage);
@@ -212,9 +219,11 @@ public class TrainDetectorCommand extends ProgressCommand {
             throw new IllegalArgumentException(problem);
         }
         List<ImageSource> out = new ArrayList<>();
+        // an area selection limits what is learned to its inside, on every plane
+        float[] mask = io.github.astfiji.io.Masks.fromSelection(imp);
         for (int s = 1; s <= io.github.astfiji.io.Planes.count(imp); s++) {
             FloatImage im = io.github.astfiji.io.Planes.toFloatImage(imp, s);
-            out.add(ImageSource.of(imp.getTitle() + io.github.astfiji.io.Planes.suffix(imp, s), im, DepthInputs.slice(depth, s), null));
+            out.add(ImageSource.of(imp.getTitle() + io.github.astfiji.io.Planes.suffix(imp, s), im, DepthInputs.slice(depth, s), mask));
         }
         return out;
     }

@@ -235,6 +235,11 @@ public final class ImageFiles {
      * loaded one after the other, read it once.
      */
     public static List<ImageSource> sources(List<Path> files) throws IOException {
+        return sources(files, null, null);
+    }
+
+    /** As above, each with its mask from a masks folder mirroring inputRoot (see {@link Masks}); masks null: none. */
+    public static List<ImageSource> sources(List<Path> files, Path inputRoot, Path masks) throws IOException {
         List<ImageSource> out = new ArrayList<>();
         Path[] lastFile = new Path[1];
         ImagePlus[] lastImage = new ImagePlus[1];
@@ -264,6 +269,15 @@ public final class ImageFiles {
                             }
                             return Planes.toFloatImage(lastImage[0], plane);
                         }
+                    }
+
+                    @Override
+                    public float[] mask() throws IOException {
+                        if (masks == null) {
+                            return null;
+                        }
+                        ImagePlus image = open(f);
+                        return Masks.read(Masks.find(masks, inputRoot, f), image.getWidth(), image.getHeight());
                     }
                 });
             }

@@ -9,6 +9,7 @@ import io.github.astfiji.core.score.AnomalyMaps;
 import io.github.astfiji.io.DepthFiles;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.Planes;
+import io.github.astfiji.io.Masks;
 import io.github.astfiji.core.image.PixelSource;
 import io.github.astfiji.io.Plots;
 import io.github.astfiji.io.ResultImages;
@@ -74,6 +75,8 @@ public final class BatchDetection {
         public Consumer<String> problems;
         /** The sensitivity: expected false alarms per 100 normal parts the verdicts are made at; 0 = the model's own. */
         public double falseAlarmsPer100;
+        /** A masks folder mirroring the input folder (see io.Masks): only pixels inside are scored; null: everywhere. */
+        public Path masks;
 
         /** Parses "K/N" (e.g. 3/10), refusing anything else with an example. */
         public void shard(String spec) {
@@ -165,7 +168,7 @@ public final class BatchDetection {
                 // depth paired by the folder layout (MVTec 3D-AD) is only read when the model uses it
                 Path d = depths == null || !model.config().input.usesDepth() ? null : depths.get(i);
                 try {
-                    for (Loaded one : load(model, inputRoot, f, d, outDir, options.overwrite || options.resume, warned, summary)) {
+                    for (Loaded one : load(model, inputRoot, f, d, options.masks, outDir, options.overwrite || options.resume, warned, summary)) {
                         group.add(one);
                         inputs.add(one.input);
                         groupPixels += (long) one.pixels.width() * one.pixels.height();
@@ -265,10 +268,11 @@ public final class BatchDetection {
     }
 
     /** A file's planes (every channel at one z and time point; one for most files), each read, checked and prepared. */
-    private static List<Loaded> load(Detector model, Path inputRoot, Path f, Path depthFile, Path outDir, boolean replace,
+    private static List<Loaded> load(Detector model, Path inputRoot, Path f, Path depthFile, Path masks, Path outDir, boolean replace,
                                      Set<String> warned, Summary summary) throws IOException {
         ImagePlus imp = ImageFiles.open(f);
         int planes = Planes.count(imp);
+        float[] mask = masks == null ? null : Masks.read(Masks.find(masks, inputRoot, f), imp.getWidth(), imp.getHeight());
         String fileStem = outputStem(inputRoot, f);
         for (int p = 1; p <= planes; p++) {
             for (String suffix : ResultImages.OUTPUTS) {
@@ -298,7 +302,7 @@ public final class BatchDetection {
                 summary.warnings.add("Note: " + f.getFileName() + " is " + warning + ".");
             }
             out.add(new Loaded(f, name(inputRoot, f) + Planes.suffix(imp, p), label(inputRoot, f),
-                    fileStem + planeStem(imp, p), imp, p, pixels, model.input(pixels, depth, null)));
+                    fileStem + planeStem(imp, p), imp, p, pixels, model.input(pixels, depth, mask)));
         }
         return out;
     }

@@ -95,4 +95,60 @@ class MicroscopyChannelsCliTest {
     static double minScore(List<String> csv, String prefix) {
         return csv.stream().filter(l -> l.startsWith(prefix)).mapToDouble(MicroscopyChannelsCliTest::score).min().orElseThrow();
     }
+
+    /**
+     * A masks folder limits training and scoring: a defect outside the mask leaves the score
+     * as it was and the map empty there; one inside is found.
+     */
+    @Test
+    void aMaskExcludesADefectOutsideItAndKeepsOneInside(@TempDir Path dir) throws Exception {
+        Path train = Files.createDirectories(dir.resolve("train"));
+        Path masks = Files.createDirectories(dir.resolve("masks"));
+        ij.process.ByteProcessor left = new ij.process.ByteProcessor(SIZE, SIZE);
+        left.setColor(255);
+        left.setRoi(0, 0, SIZE / 2, SIZE);
+        left.fill();
+        for (int i = 0; i < 10; i++) {
+            String name = String.format("cell_%02d", i);
+            writeHyperstack(train.resolve(name + ".tif"), List.of(image(2, Defect.NONE, 40 + i)));
+            ImageFiles.savePng(new ij.ImagePlus(name, left), masks.resolve(name + ".png"));
+        }
+        Path model = dir.resolve("masked.ast");
+        CliTest.Run trained = CliTest.cli("train", "--images", train.toString(), "--masks", masks.toString(), "--model", model.toString(),
+                "--epochs", "8", "--image-size", "96", "--calibration-folds", "0");
+        assertEquals(0, trained.code(), trained.out());
+
+        FloatImage base = image(2, Defect.NONE, 700);
+        Path test = Files.createDirectories(dir.resolve("test"));
+        writeHyperstack(test.resolve("plain.tif"), List.of(base));
+        writeHyperstack(test.resolve("outside.tif"), List.of(Hyperstacks.withSquare(base, 78, 40, 14)));
+        writeHyperstack(test.resolve("inside.tif"), List.of(Hyperstacks.withSquare(base, 12, 40, 14)));
+        Path testMasks = Files.createDirectories(dir.resolve("test masks"));
+        for (String name : List.of("plain", "outside", "inside")) {
+            ImageFiles.savePng(new ij.ImagePlus(name, left), testMasks.resolve(name + "_mask.png"));
+        }
+        Path out = dir.resolve("out");
+        CliTest.Run detected = CliTest.cli("detect", "--model", model.toString(), "--images", test.toString(), "--masks", testMasks.toString(),
+                "--out", out.toString());
+        assertEquals(0, detected.code(), detected.out());
+        List<String> csv = Files.readAllLines(out.resolve("scores.csv"));
+        double plain = maxScore(csv, "plain.tif");
+        double outside = maxScore(csv, "outside.tif");
+        double inside = maxScore(csv, "inside.tif");
+        assertTrue(inside > 2 * plain, "the defect inside the mask is found: " + String.join("\n", csv));
+        assertEquals(plain, outside, 0.02 * (inside - plain), "the defect outside the mask leaves the score as it was:\n" + String.join("\n", csv));
+        ij.ImagePlus map = ImageFiles.open(out.resolve("outside_heatmap.tif"));
+        for (int y = 0; y < SIZE; y += 7) {
+            assertEquals(0f, map.getProcessor().getf(SIZE - 3, y), "the map is empty outside the mask");
+        }
+
+        // an image without its mask is reported, and the others still scored
+        writeHyperstack(test.resolve("unmasked.tif"), List.of(base));
+        Path out2 = dir.resolve("out2");
+        CliTest.Run partly = CliTest.cli("detect", "--model", model.toString(), "--images", test.toString(), "--masks", testMasks.toString(),
+                "--out", out2.toString());
+        assertEquals(DetectCommand.FINISHED_WITH_ERRORS, partly.code(), partly.out());
+        String row = Files.readAllLines(out2.resolve("scores.csv")).stream().filter(l -> l.startsWith("unmasked.tif,")).findFirst().orElseThrow();
+        assertTrue(row.contains("no mask for unmasked.tif"), row);
+    }
 }

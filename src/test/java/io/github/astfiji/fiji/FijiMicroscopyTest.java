@@ -102,4 +102,27 @@ class FijiMicroscopyTest {
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("3 channels") && m.getCancelReason().contains("has 2"), m.getCancelReason());
     }
+
+    double scoreInsideLeftHalf(FloatImage im) throws Exception {
+        ImagePlus imp = Hyperstacks.composite("cells", List.of(im), 1, 1);
+        imp.setRoi(new Roi(0, 0, 48, 96));
+        CommandModule m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "image", imp).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus map = (ImagePlus) m.getOutput("anomaly_map");
+        for (int y = 0; y < 96; y += 5) {
+            assertEquals(0f, map.getProcessor().getf(90, y), "the map is empty outside the selection");
+        }
+        return ((DetectAnomaliesCommand) m.getDelegateObject()).results().getValue("score", 0);
+    }
+
+    /** A selection on the image limits scoring to its inside: a defect outside leaves the score as it was. */
+    @Test
+    void theSelectionLimitsScoring() throws Exception {
+        FloatImage base = SyntheticFluorescence.make(96, 3, Defect.NONE, 777).image;
+        double plain = scoreInsideLeftHalf(base);
+        double outside = scoreInsideLeftHalf(Hyperstacks.withSquare(base, 78, 40, 14));
+        double inside = scoreInsideLeftHalf(Hyperstacks.withSquare(base, 12, 40, 14));
+        assertTrue(inside > 2 * plain, inside + " vs " + plain);
+        assertEquals(plain, outside, 0.02 * (inside - plain));
+    }
 }

@@ -87,7 +87,7 @@ public final class RecorderDriver {
             recordMenuRun(recorder, "Train AST", gd -> {
                 ((java.awt.Choice) gd.getChoices().get(0)).select(method);
                 ((TextField) gd.getStringFields().get(0)).setText(new File(data, "normal").getPath());
-                ((TextField) gd.getStringFields().get(2)).setText(out.getPath());
+                ((TextField) gd.getStringFields().get(3)).setText(out.getPath()); // the model file
             });
         }
         for (boolean overwrite : new boolean[] {false, true}) {
@@ -189,10 +189,10 @@ public final class RecorderDriver {
         Thread user = new Thread(() -> {
             GenericDialog gd = waitForDialog("Train AST");
             ((java.awt.Choice) gd.getChoices().get(0)).select(method);
-            // string fields in dialog order: training folder, backbone file, model file, depth folder
+            // string fields in dialog order: training folder, mask folder, backbone file, model file, depth folder
             java.util.Vector<?> fields = gd.getStringFields();
             ((TextField) fields.get(0)).setText(folder);
-            ((TextField) fields.get(2)).setText(model.getPath());
+            ((TextField) fields.get(3)).setText(model.getPath());
             java.util.Vector<?> numbers = gd.getNumericFields();
             ((TextField) numbers.get(0)).setText("3");
             ((TextField) numbers.get(1)).setText("64");
@@ -276,7 +276,7 @@ public final class RecorderDriver {
     /** Waits for the dialog, types the paths, ticks overwrite, clears the ROI Manager box, presses OK. */
     static void fillDialog(String title, String model, String input, String out) {
         GenericDialog gd = waitForDialog(title);
-        // string fields in dialog order: model file, input folder, output folder, backbone file, depth folder
+        // string fields in dialog order: model file, input folder, output folder, mask folder, backbone file, depth folder
         java.util.Vector<?> fields = gd.getStringFields();
         ((TextField) fields.get(0)).setText(model);
         ((TextField) fields.get(1)).setText(input);

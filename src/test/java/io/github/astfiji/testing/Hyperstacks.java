@@ -35,4 +35,19 @@ public final class Hyperstacks {
         imp.setDimensions(first.channels(), slices, frames);
         return first.channels() > 1 ? new CompositeImage(imp, CompositeImage.COMPOSITE) : imp;
     }
+
+    /** A saturated square (all channels at the camera's maximum) painted into a copy. */
+    public static FloatImage withSquare(FloatImage im, int x0, int y0, int side) {
+        float[] d = im.data().clone();
+        int n = im.width() * im.height();
+        for (int c = 0; c < im.channels(); c++) {
+            for (int y = y0; y < y0 + side; y++) {
+                for (int x = x0; x < x0 + side; x++) {
+                    d[c * n + y * im.width() + x] = 65535;
+                }
+            }
+        }
+        return new FloatImage(im.width(), im.height(), im.channels(), im.bitDepth(), d);
+    }
+
 }

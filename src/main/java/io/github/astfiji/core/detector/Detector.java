@@ -17,6 +17,7 @@ import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.core.method.Method;
 import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.score.AnomalyMap;
+import io.github.astfiji.core.score.ImageScoreRule;
 import io.github.astfiji.core.score.AnomalyMaps;
 import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.core.tiling.Layout;
@@ -290,6 +291,18 @@ public final class Detector implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The image score rule in force: "auto" takes the maximum where the model masks by its
+     * depth foreground (the reference's rule, as in training) and the mean otherwise, so a
+     * region the user limits scoring to changes where the score comes from, not its scale.
+     */
+    ImageScoreRule imageScoreRule() {
+        if (config.imageScore != ImageScoreRule.AUTO) {
+            return config.imageScore;
+        }
+        return config.input.usesDepth() && config.foregroundMask ? ImageScoreRule.MAX : ImageScoreRule.MEAN;
+    }
+
     /** Foreground at a map's resolution from a full-resolution mask (bilinear, > 0), or null for every pixel. */
     public static boolean[] gridMask(float[] mask, int width, int height, int gridWidth, int gridHeight) {
         if (mask == null) {
@@ -355,7 +368,7 @@ public final class Detector implements AutoCloseable {
                 for (float[] a : all) {
                     float[] one = new float[per];
                     System.arraycopy(a, i * per, one, 0, per);
-                    results.add(new AnomalyMap(one, (int) w, (int) h, fg, config.imageScore));
+                    results.add(new AnomalyMap(one, (int) w, (int) h, fg, imageScoreRule()));
                 }
                 out.add(new AnomalyMaps(results));
             }
@@ -389,7 +402,7 @@ public final class Detector implements AutoCloseable {
             boolean[] fg = gridMask(in.mask, in.image.width(), in.image.height(), layout.contentCellsX, layout.contentCellsY);
             List<AnomalyMap> results = new ArrayList<>();
             for (float[] map : stitched.get(i)) {
-                results.add(new AnomalyMap(map, layout.contentCellsX, layout.contentCellsY, fg, config.imageScore));
+                results.add(new AnomalyMap(map, layout.contentCellsX, layout.contentCellsY, fg, imageScoreRule()));
             }
             out.add(new AnomalyMaps(results));
         }

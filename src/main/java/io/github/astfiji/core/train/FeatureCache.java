@@ -64,6 +64,23 @@ final class FeatureCache {
         }
     }
 
+    /**
+     * Clears the cells of a view's loss mask that lie outside the user's mask (given at the
+     * view's pixels); false when no cell is left.
+     */
+    private static boolean keepInside(float[] learned, FloatImage maskView) {
+        int n = (int) Math.round(Math.sqrt(learned.length));
+        float[] small = io.github.astfiji.core.image.Resample.resize(maskView.data(), maskView.width(), maskView.height(), n, n);
+        boolean any = false;
+        for (int k = 0; k < learned.length; k++) {
+            if (small[k] <= 0.5f) {
+                learned[k] = 0f;
+            }
+            any |= learned[k] > 0;
+        }
+        return any;
+    }
+
     private static float[] concatenated(List<float[]> parts) {
         return FloatArrays.concat(parts);
     }
@@ -78,10 +95,15 @@ final class FeatureCache {
         List<Layout.View> all = layout.views;
         int k = Math.min(all.size(), config.maxTilesPerImage);
         List<float[][]> out = new ArrayList<>();
+        int cell = detector.backbone().stride();
+        FloatImage userMask = in.mask == null ? null : new FloatImage(in.image.width(), in.image.height(), 1, 32, in.mask);
         for (int i = 0; i < k; i++) {
             Layout.View v = all.get((int) ((long) i * all.size() / k));
-            out.add(new float[][] {detector.preprocessing().apply(layout.pixels(in.image, v)),
-                layout.contentMask(v, detector.backbone().stride())});
+            float[] learned = layout.contentMask(v, cell);
+            if (userMask != null && !keepInside(learned, layout.pixels(userMask, v))) {
+                continue; // the view lies outside the region to inspect
+            }
+            out.add(new float[][] {detector.preprocessing().apply(layout.pixels(in.image, v)), learned});
         }
         return out;
     }

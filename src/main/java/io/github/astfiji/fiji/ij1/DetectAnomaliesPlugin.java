@@ -21,9 +21,11 @@ public class DetectAnomaliesPlugin implements PlugIn {
         GenericDialog gd = new GenericDialog("Detect Anomalies");
         // '_' shows as a space; the macro key is the label in lower case (see TrainDetectorPlugin)
         gd.addFileField("Model_file", PluginDialogs.remembered("model_file"), 40);
-        gd.addMessage("Leave the input folder empty to score the open image or stack.");
+        gd.addMessage("Leave the input folder empty to score the open image or stack (plane by plane; inside its selection only,\n"
+                + "if it has one). Mask folder: one mask per image, same file names, white = inspect.");
         gd.addDirectoryField("Input_folder", "", 40);
         gd.addDirectoryField("Output_folder", "", 40);
+        gd.addDirectoryField("Mask_folder", "", 40);
         gd.addFileField("Backbone_file", "", 40);
         gd.addNumericField("False_alarms_per_100", 0, 2, 6, "expected per 100 normal images (0 = as the model was trained)");
         gd.addCheckbox("Add_to_ROI_Manager", true);
@@ -41,6 +43,7 @@ public class DetectAnomaliesPlugin implements PlugIn {
         String model = gd.getNextString();
         String folder = gd.getNextString();
         String out = gd.getNextString();
+        String maskFolder = gd.getNextString();
         String backbone = gd.getNextString();
         double falseAlarms = gd.getNextNumber();
         boolean toRoiManager = gd.getNextBoolean();
@@ -56,7 +59,7 @@ public class DetectAnomaliesPlugin implements PlugIn {
             if (PluginDialogs.file(folder) != null) {
                 String summary = DetectAnomaliesCommand.detectFolder(PluginDialogs.file(model), PluginDialogs.file(folder),
                         PluginDialogs.file(depthFolder), PluginDialogs.file(out), PluginDialogs.file(backbone), overwrite, resume, table, progress,
-                        falseAlarms);
+                        falseAlarms, PluginDialogs.file(maskFolder));
                 IJ.log(summary);
                 java.io.File plot = new java.io.File(PluginDialogs.file(out), io.github.astfiji.workflow.BatchDetection.PLOT_NAME);
                 if (plot.exists() && !ij.macro.Interpreter.isBatchMode()) {

@@ -21,10 +21,13 @@ public class TrainDetectorPlugin implements PlugIn {
         GenericDialog gd = new GenericDialog("Train AST");
         // Labels use '_' where words part: ImageJ shows it as a space, and the macro key stays
         // the label in lower case (training_folder=...), as recorded macros have always had it.
-        gd.addMessage("Train on defect-free images: a folder, or the open image or stack when the folder is left empty.\nMethods:\n"
+        gd.addMessage("Train on defect-free images: a folder, or the open image or stack when the folder is left empty\n"
+                + "(each plane one image, its channels together). Masks (same file names; white = inspect) or the open image's\n"
+                + "selection limit what is learned to their inside.\nMethods:\n"
                 + Methods.describeIds());
         gd.addChoice("Method", PluginChoices.methods().toArray(new String[0]), PluginChoices.methods().get(0));
         gd.addDirectoryField("Training_folder", PluginDialogs.remembered("training_folder"), 40);
+        gd.addDirectoryField("Mask_folder", "", 40);
         String firstMethod = PluginChoices.methods().get(0);
         gd.addChoice("Preset", PluginChoices.presets().toArray(new String[0]), PluginChoices.presets(firstMethod).get(0));
         gd.addChoice("Backbone", io.github.astfiji.fiji.BackboneChoice.all(), io.github.astfiji.fiji.BackboneChoice.PRESET);
@@ -46,7 +49,7 @@ public class TrainDetectorPlugin implements PlugIn {
             // the depth fields matter only once a depth input is chosen
             java.awt.Choice input = (java.awt.Choice) gd.getChoices().get(3);
             PluginDialogs.enableWhen(input, item -> !item.equals("rgb"), (java.awt.Component) gd.getChoices().get(4),
-                    (java.awt.Component) gd.getChoices().get(5), (java.awt.Component) gd.getStringFields().get(3));
+                    (java.awt.Component) gd.getChoices().get(5), (java.awt.Component) gd.getStringFields().get(4));
         }
         gd.showDialog();
         if (gd.wasCanceled()) {
@@ -54,6 +57,7 @@ public class TrainDetectorPlugin implements PlugIn {
         }
         String method = gd.getNextChoice();
         String folder = gd.getNextString();
+        String maskFolder = gd.getNextString();
         String preset = gd.getNextChoice();
         String backboneChoice = gd.getNextChoice();
         String backbone = gd.getNextString();
@@ -72,7 +76,7 @@ public class TrainDetectorPlugin implements PlugIn {
             io.github.astfiji.fiji.EngineSettings.apply();
             String summary = TrainDetectorCommand.train(method, PluginDialogs.file(folder), PluginDialogs.file(folder) == null ? open : null,
                     PluginDialogs.file(depthFolder), DepthInputs.byTitle(depthImage), input, depthUnit, preset,
-                    io.github.astfiji.fiji.BackboneChoice.spec(backboneChoice, PluginDialogs.file(backbone)), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false), falseAlarms, folds);
+                    io.github.astfiji.fiji.BackboneChoice.spec(backboneChoice, PluginDialogs.file(backbone)), epochs, size, PluginDialogs.file(model), overwrite, new FijiProgress(() -> false), falseAlarms, folds, PluginDialogs.file(maskFolder));
             IJ.log(summary);
             TrainDetectorCommand.showScorePlot(PluginDialogs.file(model));
             IJ.showStatus("Train AST: done");

@@ -15,6 +15,7 @@ import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.image.DepthMap;
 import io.github.astfiji.core.image.PixelSource;
+import io.github.astfiji.core.image.PixelScale;
 import io.github.astfiji.core.score.AnomalyMap;
 import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.io.ImageFiles;
@@ -100,7 +101,21 @@ public final class AnomalyDetection {
         if (mask != null) {
             ij.IJ.log("Detect Anomalies: " + imp.getTitle() + " is scored inside its selection only (the map is empty outside).");
         }
-        Result r = detect(model, imp.getTitle(), slices, labels, depths, mask, table, progress, falseAlarmsPer100);
+        // at the model's pixel size; the maps and regions stay at the image's
+        PixelScale.Decision scale = PixelScale.decide(imp.getTitle(), Planes.pixelSize(imp), model.preprocessing().pixelSize);
+        if (scale.note != null) {
+            ij.IJ.log("Detect Anomalies: " + scale.note + ".");
+        }
+        if (scale.factor != 1) {
+            if (depth != null) {
+                throw new IllegalArgumentException(imp.getTitle() + " would need rescaling to the model's pixel size, which depth input "
+                        + "does not allow; use images at the model's scale");
+            }
+            slices.replaceAll(px -> PixelScale.rescale(px, scale.factor));
+            mask = PixelScale.rescaleMask(mask, imp.getWidth(), imp.getHeight(), slices.get(0).width(), slices.get(0).height());
+        }
+        Result r = detect(model, imp.getTitle(), slices, labels, depths, mask, imp.getWidth(), imp.getHeight(), table, progress,
+                falseAlarmsPer100);
         if (Planes.hyper(imp) && planes > 1) {
             // the maps keep the input's z and time dimensions (one channel: the anomaly score)
             r.heatMap.setDimensions(1, imp.getNSlices(), imp.getNFrames());
@@ -123,12 +138,16 @@ public final class AnomalyDetection {
      */
     public static Result detect(Detector model, String title, List<PixelSource> slices, List<String> labels, List<DepthMap> depths,
                                 ResultsTable table, Progress progress, double falseAlarmsPer100) {
-        return detect(model, title, slices, labels, depths, null, table, progress, falseAlarmsPer100);
+        return detect(model, title, slices, labels, depths, null, slices.get(0).width(), slices.get(0).height(), table, progress,
+                falseAlarmsPer100);
     }
 
-    /** As above, scoring only inside a mask (1 inside, 0 outside; null: everywhere) on every slice. */
+    /**
+     * As above, scoring only inside a mask (1 inside, 0 outside; null: everywhere) on every
+     * slice, with maps and regions at width x height (the image's size before any rescaling).
+     */
     public static Result detect(Detector model, String title, List<PixelSource> slices, List<String> labels, List<DepthMap> depths,
-                                float[] mask, ResultsTable table, Progress progress, double falseAlarmsPer100) {
+                                float[] mask, int width, int height, ResultsTable table, Progress progress, double falseAlarmsPer100) {
         if (depths.stream().allMatch(d -> d == null) && model.config().input.usesDepth()) {
             throw new IllegalArgumentException("the model was trained on " + model.config().input.label + " input; give the depth image of "
                     + title + " (depth_image)");
@@ -139,8 +158,8 @@ public final class AnomalyDetection {
         }
         ScoreStats stats = model.stats();
         float threshold = stats.threshold(falseAlarmsPer100);
-        int w = slices.get(0).width();
-        int h = slices.get(0).height();
+        int w = width;
+        int h = height;
         int n = slices.size();
         ImageStack heat = new ImageStack(w, h);
         List<float[]> maps = new ArrayList<>();

@@ -223,7 +223,8 @@ public class TrainDetectorCommand extends ProgressCommand {
         float[] mask = io.github.astfiji.io.Masks.fromSelection(imp);
         for (int s = 1; s <= io.github.astfiji.io.Planes.count(imp); s++) {
             FloatImage im = io.github.astfiji.io.Planes.toFloatImage(imp, s);
-            out.add(ImageSource.of(imp.getTitle() + io.github.astfiji.io.Planes.suffix(imp, s), im, DepthInputs.slice(depth, s), mask));
+            out.add(ImageSource.of(imp.getTitle() + io.github.astfiji.io.Planes.suffix(imp, s), im, DepthInputs.slice(depth, s), mask,
+                    io.github.astfiji.io.Planes.pixelSize(imp)));
         }
         return out;
     }

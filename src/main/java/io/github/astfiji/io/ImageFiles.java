@@ -248,6 +248,7 @@ public final class ImageFiles {
             String lower = f.getFileName().toString().toLowerCase(Locale.ROOT);
             ImagePlus first = lower.endsWith(".tif") || lower.endsWith(".tiff") ? open(f) : null;
             int planes = first == null ? 1 : Planes.count(first);
+            double pixelSize = first == null ? 0 : Planes.pixelSize(first);
             for (int p = 1; p <= planes; p++) {
                 final int plane = p;
                 String name = f + (first == null ? "" : Planes.suffix(first, p));
@@ -269,6 +270,11 @@ public final class ImageFiles {
                             }
                             return Planes.toFloatImage(lastImage[0], plane);
                         }
+                    }
+
+                    @Override
+                    public double pixelSize() {
+                        return pixelSize;
                     }
 
                     @Override

@@ -78,6 +78,16 @@ public final class Planes {
         return ImageFiles.toProcessor(new FloatImage(im.width(), im.height(), 3, 24, rgb)); // clamps to 0-255
     }
 
+    /** The image's pixel size in micrometres from its calibration (square pixels in a known length unit), or 0. */
+    public static double pixelSize(ImagePlus imp) {
+        ij.measure.Calibration cal = imp.getCalibration();
+        double unit = io.github.astfiji.core.image.PixelScale.micrometresPer(cal.getUnit());
+        if (!cal.scaled() || Double.isNaN(unit) || Math.abs(cal.pixelWidth - cal.pixelHeight) > 1e-3 * cal.pixelWidth) {
+            return 0;
+        }
+        return cal.pixelWidth * unit;
+    }
+
     /** Whether the image's planes are told apart by z and t (a hyperstack) rather than by slice number. */
     public static boolean hyper(ImagePlus imp) {
         return imp.getNChannels() > 1 || imp.getNFrames() > 1;

@@ -11,6 +11,7 @@ import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.io.Planes;
 import io.github.astfiji.io.Masks;
 import io.github.astfiji.core.image.PixelSource;
+import io.github.astfiji.core.image.PixelScale;
 import io.github.astfiji.io.Plots;
 import io.github.astfiji.io.ResultImages;
 
@@ -286,9 +287,22 @@ public final class BatchDetection {
         if (depthFile != null && planes > 1) {
             throw new IllegalArgumentException(f + " has " + planes + " planes; with depth, give one image per file");
         }
+        PixelScale.Decision scale = PixelScale.decide(f.getFileName().toString(), Planes.pixelSize(imp), model.preprocessing().pixelSize);
+        if (scale.note != null && warned.add("scale " + scale.factor)) {
+            summary.warnings.add("Note: " + scale.note + " (and so every image at this pixel size).");
+        }
+        if (scale.factor != 1) {
+            if (depthFile != null) {
+                throw new IllegalArgumentException(f + " would need rescaling to the model's pixel size, which depth input does not allow; "
+                        + "use images at the model's scale");
+            }
+            int w = (int) Math.round(imp.getWidth() * scale.factor);
+            int h = (int) Math.round(imp.getHeight() * scale.factor);
+            mask = PixelScale.rescaleMask(mask, imp.getWidth(), imp.getHeight(), Math.max(1, w), Math.max(1, h));
+        }
         List<Loaded> out = new ArrayList<>();
         for (int p = 1; p <= planes; p++) {
-            PixelSource pixels = Planes.pixels(imp, p);
+            PixelSource pixels = scale.factor == 1 ? Planes.pixels(imp, p) : PixelScale.rescale(Planes.pixels(imp, p), scale.factor);
             DepthMap depth = null;
             if (depthFile != null) {
                 depth = DepthFiles.read(depthFile);
@@ -316,8 +330,8 @@ public final class BatchDetection {
     private static ScoresTable.Row finish(Detector model, Loaded one, AnomalyMaps r, Path outDir, float high, float threshold) throws IOException {
         String stem = one.stem;
         ImagePlus imp = one.imp;
-        int w = one.pixels.width();
-        int h = one.pixels.height();
+        int w = one.imp.getWidth(); // the maps at the image's own size, whatever scale it was scored at
+        int h = one.imp.getHeight();
         int factor = ResultImages.outputFactor(w, h);
         int ow = Math.max(1, w / factor);
         int oh = Math.max(1, h / factor);

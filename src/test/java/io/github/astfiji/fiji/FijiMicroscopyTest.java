@@ -125,4 +125,48 @@ class FijiMicroscopyTest {
         assertTrue(inside > 2 * plain, inside + " vs " + plain);
         assertEquals(plain, outside, 0.02 * (inside - plain));
     }
+
+    static ImagePlus calibrated(ImagePlus imp, double micrometresPerPixel) {
+        Calibration cal = imp.getCalibration();
+        cal.pixelWidth = micrometresPerPixel;
+        cal.pixelHeight = micrometresPerPixel;
+        cal.setUnit("micron");
+        return imp;
+    }
+
+    /**
+     * A model trained at 0.1 um/px brings an image at 0.2 um/px to its scale (the map stays at
+     * the image's size) and scores it as normal, where the same image taken for 0.1 um/px
+     * looks wrong; an image 16 times coarser is refused with the reason.
+     */
+    @Test
+    void calibratedImagesAreBroughtToTheModelsScale() throws Exception {
+        File scaled = Files.createTempDirectory("fiji-scale").resolve("at 0.1 um.ast").toFile();
+        ImagePlus normal = calibrated(Hyperstacks.composite("normal", planes(12, 3, 0, -1, Defect.NONE), 12, 1), 0.1);
+        CommandModule t = commands.run(TrainDetectorCommand.class, true, "training_image", normal, "model_file", scaled,
+                "epochs", 8, "image_size", 96, "calibration_folds", 0).get();
+        assertFalse(t.isCanceled(), t.getCancelReason());
+        assertTrue(((String) t.getOutput("summary")).contains("pixel size 0.1 um/px"), (String) t.getOutput("summary"));
+
+        // the same kind of field at half the resolution: 192 px at 0.1 um/px shrunk to 96 px at 0.2 um/px
+        FloatImage fine = SyntheticFluorescence.make(192, 3, Defect.NONE, 4242).image;
+        FloatImage coarse = io.github.astfiji.core.image.PixelScale.rescale(fine, 0.5);
+        double[] scores = new double[2];
+        double[] sizes = {0.2, 0.1};
+        for (int k = 0; k < 2; k++) {
+            ImagePlus imp = calibrated(Hyperstacks.composite("coarse", List.of(coarse), 1, 1), sizes[k]);
+            CommandModule m = commands.run(DetectAnomaliesCommand.class, true, "model_file", scaled, "image", imp).get();
+            assertFalse(m.isCanceled(), m.getCancelReason());
+            ImagePlus map = (ImagePlus) m.getOutput("anomaly_map");
+            assertEquals(96, map.getWidth(), "the map has the image's size");
+            scores[k] = ((DetectAnomaliesCommand) m.getDelegateObject()).results().getValue("score", 0);
+        }
+        assertTrue(scores[0] < scores[1], "rescaled to the model's pixel size it scores lower (" + scores[0]
+                + ") than read at the wrong scale (" + scores[1] + ")");
+
+        ImagePlus far = calibrated(Hyperstacks.composite("far", List.of(coarse), 1, 1), 1.6);
+        CommandModule m = commands.run(DetectAnomaliesCommand.class, true, "model_file", scaled, "image", far).get();
+        assertTrue(m.isCanceled());
+        assertTrue(m.getCancelReason().contains("1.6 um/px") && m.getCancelReason().contains("0.1 um/px"), m.getCancelReason());
+    }
 }

@@ -20,6 +20,11 @@ public interface ImageSource {
         return null;
     }
 
+    /** The pixel size in micrometres (from the image's calibration), or 0 when the image has none. */
+    default double pixelSize() {
+        return 0;
+    }
+
     static ImageSource of(String name, FloatImage image) {
         return of(name, image, null);
     }
@@ -29,7 +34,17 @@ public interface ImageSource {
     }
 
     static ImageSource of(String name, FloatImage image, DepthMap depth, float[] mask) {
+        return of(name, image, depth, mask, 0);
+    }
+
+    /** An image in memory with its depth, mask (each may be null) and pixel size in micrometres (0: unknown). */
+    static ImageSource of(String name, FloatImage image, DepthMap depth, float[] mask, double pixelSize) {
         return new ImageSource() {
+            @Override
+            public double pixelSize() {
+                return pixelSize;
+            }
+
             @Override
             public String name() {
                 return name;

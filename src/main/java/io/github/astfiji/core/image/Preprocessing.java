@@ -28,6 +28,11 @@ public final class Preprocessing {
     /** The intensity range mapped to [0, 1] (channel 1's when the channels have their own). */
     public float low;
     public float high;
+    /**
+     * The training images' pixel size in micrometres (their calibration), 0 when they had
+     * none: detection brings calibrated images to this scale first.
+     */
+    public double pixelSize;
     /** Each channel's range (16/32-bit and multi-channel images); null: low and high for every channel (models before 0.2). */
     public float[] channelLow;
     public float[] channelHigh;

@@ -7,6 +7,7 @@ import io.github.astfiji.core.image.FloatArrays;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.image.ImageSource;
 import io.github.astfiji.core.image.Preprocessing;
+import io.github.astfiji.core.image.PixelScale;
 import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.core.tiling.Sizing;
 
@@ -40,6 +41,8 @@ final class TrainingImages {
         int[] widths = new int[images.size()];
         int[] heights = new int[images.size()];
         int perImage = Math.max(1000, 2_000_000 / images.size());
+        double pixelSize = -1; // -1: not yet seen; 0: uncalibrated
+        String pixelSizeFrom = null;
         for (int i = 0; i < images.size(); i++) {
             progress.checkCancelled();
             ImageSource src = images.get(i);
@@ -57,6 +60,15 @@ final class TrainingImages {
                 throw new IllegalArgumentException("training image " + src.name() + ": " + bad);
             }
             samples.add(sample(im, perImage));
+            double size = src.pixelSize();
+            if (pixelSize < 0) {
+                pixelSize = size;
+                pixelSizeFrom = src.name();
+            } else if (PixelScale.factor(size, pixelSize) != 1 || (size > 0) != (pixelSize > 0)) {
+                throw new IllegalArgumentException("training image " + src.name() + " has " + (size > 0 ? PixelScale.describe(size) : "no pixel size")
+                        + " but " + pixelSizeFrom + " has " + (pixelSize > 0 ? PixelScale.describe(pixelSize) : "none") + "; a model learns "
+                        + "one scale: bring the images to one pixel size (Image > Scale, Image > Properties), or train separate models");
+            }
             widths[i] = im.width();
             heights[i] = im.height();
             progress.step(i + 1, src.name());
@@ -75,7 +87,9 @@ final class TrainingImages {
         }
         float[] pooled = FloatArrays.concat(byChannel);
         FloatImage probe = new FloatImage(pooled.length / channels, 1, channels, first.bitDepth(), pooled);
-        return Preprocessing.fit(List.of(probe), config.imageSize);
+        Preprocessing fitted = Preprocessing.fit(List.of(probe), config.imageSize);
+        fitted.pixelSize = Math.max(0, pixelSize);
+        return fitted;
     }
 
     /** Evenly strided samples of an image, the same positions in every channel: channels x n floats. */

@@ -67,6 +67,8 @@ public final class EngineSettings {
 
     /** Applies the remembered choice and says what the work will run on. */
     public static String apply() {
+        // inside Fiji, folders hold whatever Fiji opens (Bio-Formats takes the formats ImageJ 1 does not)
+        io.github.astfiji.io.ImageFiles.openWhatImageJOpens(true);
         applyWeights();
         applyEngineFolder();
         Engines.configure(Prefs.get(DEVICE_KEY, "auto"), (int) Prefs.get(THREADS_KEY, 0));

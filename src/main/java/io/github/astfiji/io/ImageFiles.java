@@ -26,6 +26,15 @@ import java.util.stream.Stream;
 public final class ImageFiles {
 
     public static final List<String> EXTENSIONS = List.of(".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", ".gif", ".pgm");
+    /** Microscopes' own formats: read inside Fiji, where ImageJ's opener hands them to Bio-Formats. */
+    public static final List<String> MICROSCOPY_EXTENSIONS = List.of(".czi", ".nd2", ".lif", ".lsm", ".oib", ".oif", ".oir", ".vsi",
+            ".ims", ".dv", ".r3d", ".zvi", ".ics", ".stk", ".lei", ".scn", ".svs", ".ndpi", ".mrc");
+    private static volatile boolean imageJOpener;
+
+    /** Inside Fiji: folders also list the microscopy formats, and files of unknown content go to ImageJ's (and so Bio-Formats') opener. */
+    public static void openWhatImageJOpens(boolean on) {
+        imageJOpener = on;
+    }
 
     private ImageFiles() {
     }
@@ -35,7 +44,7 @@ public final class ImageFiles {
         if (n.startsWith(".") || n.endsWith("_mask.png")) {
             return false;
         }
-        return EXTENSIONS.stream().anyMatch(n::endsWith);
+        return EXTENSIONS.stream().anyMatch(n::endsWith) || (imageJOpener && MICROSCOPY_EXTENSIONS.stream().anyMatch(n::endsWith));
     }
 
     /** Image files in a folder (recursively, sorted) or the single file given; fails clearly on none. */
@@ -73,6 +82,10 @@ public final class ImageFiles {
             throw new java.nio.file.AccessDeniedException(file.toString(), null, "permission denied: the file cannot be read");
         }
         String kind = signature(file);
+        String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (kind == null && imageJOpener && EXTENSIONS.stream().noneMatch(lower::endsWith)) {
+            return openWithFiji(file);
+        }
         if (kind == null) {
             throw new IOException(file + " is not a PNG, TIFF, JPEG, BMP, GIF or PGM image (its content does not start like one); "
                     + "convert it, or remove it from the folder");
@@ -100,7 +113,23 @@ public final class ImageFiles {
             throw new IOException(file + " could not be read as a " + kind + " image: it is damaged, truncated or of a variant "
                     + "ImageJ does not read; open it in another program and save it again as PNG or TIFF");
         }
-        return imp;
+        return OmeTiff.arrange(imp);
+    }
+
+    /** A file ImageJ 1 itself does not read, through ImageJ's opener (in Fiji: Bio-Formats for microscopy formats). */
+    private static ImagePlus openWithFiji(Path file) throws IOException {
+        ImagePlus imp;
+        try {
+            imp = new Opener().openImage(file.toAbsolutePath().toString());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            throw new IOException(file + " could not be opened (" + (e instanceof OutOfMemoryError ? "it does not fit in memory; give Fiji more memory "
+                    + "with -Xmx" : e.getMessage()) + ")", e);
+        }
+        if (imp == null || imp.getWidth() == 0) {
+            throw new IOException(file + " could not be opened: neither ImageJ nor Bio-Formats reads it. Fiji reads microscopes' formats (CZI, "
+                    + "ND2, LIF, ...) with Bio-Formats, which Fiji brings (Help > Update...); or export the images as OME-TIFF");
+        }
+        return OmeTiff.arrange(imp);
     }
 
     /** The image kind a file's first bytes announce (PNG, TIFF, ...), or null. */

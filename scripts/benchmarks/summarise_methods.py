@@ -46,5 +46,27 @@ def main(root):
             print("| %s | %s | %d | %s |" % (data, method, len(runs), " | ".join(cells)))
 
 
+def types(root):
+    """Per data set, method and defect type: image AUROC (mean over seeds) and misses per run, from results_by_type.csv."""
+    table = {}
+    for data in sorted(os.listdir(root)):
+        for seed in sorted(os.listdir(os.path.join(root, data))):
+            path = os.path.join(root, data, seed, "results_by_type.csv")
+            if not os.path.exists(path):
+                continue
+            for r in csv.DictReader(open(path)):
+                cell = table.setdefault((data, r["method"], r["defect_type"]), ([], []))
+                cell[0].append(100 * float(r["image_auroc"]))
+                cell[1].append(r["misses"])
+    if not table:
+        return
+    print()
+    print("| data | method | defect type | image AUROC | misses per run |")
+    print("| --- | --- | --- | --- | --- |")
+    for (data, method, kind), (aurocs, misses) in table.items():
+        print("| %s | %s | %s | %.1f | %s |" % (data, method, kind, statistics.mean(aurocs), ", ".join(misses)))
+
+
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "target/methods-bench")
+    types(sys.argv[1] if len(sys.argv) > 1 else "target/methods-bench")

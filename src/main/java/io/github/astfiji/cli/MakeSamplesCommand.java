@@ -3,6 +3,7 @@ package io.github.astfiji.cli;
 import ij.ImagePlus;
 import io.github.astfiji.core.data.DefectSynthesizer;
 import io.github.astfiji.core.data.MicroscopySamples;
+import io.github.astfiji.core.data.SyntheticFluorescence;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.io.ImageFiles;
 import picocli.CommandLine.Command;
@@ -26,8 +27,14 @@ final class MakeSamplesCommand implements Callable<Integer> {
     Path source;
 
     @Option(names = "--scene", description = "Instead of a texture: draw microscopy-style images, spots (a spot field) or nuclei "
-            + "(fluorescence-style), with defects blur (local defocus), debris and scratch.")
+            + "(8-bit), with defects blur (local defocus), debris and scratch; or fluorescence: 3-channel 16-bit TIFF composites "
+            + "(nuclei, cytoplasm, spots on a dark noisy background) with defects blur, debris, scratch, saturated and missing "
+            + "(a channel region clipped or gone).")
     String scene;
+
+    @Option(names = "--defects", defaultValue = "texture", description = "With --source: texture (scratch, spot, missing piece; "
+            + "default) or microscopy (local defocus blur, debris, scratch), e.g. on a tissue image such as scikit-image's ihc.png.")
+    String defects;
 
     @Option(names = "--out", required = true, description = "Output folder (must not exist yet).")
     Path out;
@@ -58,7 +65,12 @@ final class MakeSamplesCommand implements Callable<Integer> {
             throw new java.nio.file.FileAlreadyExistsException(out.toString(), null, "already exists; choose a new folder");
         }
         if ((source == null) == (scene == null)) {
-            throw new IllegalArgumentException("give either --source TEXTURE or --scene spots|nuclei");
+            throw new IllegalArgumentException("give either --source TEXTURE or --scene spots|nuclei|fluorescence");
+        }
+        if (scene != null && scene.trim().equalsIgnoreCase("fluorescence")) {
+            writeFluorescence();
+            System.out.println("Sample data set written to " + out);
+            return 0;
         }
         if (scene != null) {
             writeMicroscopy(MicroscopySamples.Scene.valueOf(scene.trim().toUpperCase(Locale.ROOT)));
@@ -78,11 +90,18 @@ final class MakeSamplesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--size must be a multiple of --block");
         }
         SplittableRandom rng = new SplittableRandom(seed);
-        write(out.resolve("train/good"), train, texture, rng, null);
-        write(out.resolve("test/good"), testGood, texture, rng, null);
-        for (DefectSynthesizer.Kind kind : DefectSynthesizer.Kind.values()) {
-            write(out.resolve("test/" + kind.name().toLowerCase(Locale.ROOT)), perDefect, texture, rng, kind);
+        if (defects.trim().equalsIgnoreCase("microscopy")) {
+            if (block > 0) {
+                throw new IllegalArgumentException("--defects microscopy works on single crops; leave --block out");
+            }
+            writeSplits(MicroscopySamples.Defect.values(), (dir, count, d) -> writeCrops(dir, count, texture, rng, d));
+            System.out.println("Sample data set written to " + out);
+            return 0;
         }
+        if (!defects.trim().equalsIgnoreCase("texture")) {
+            throw new IllegalArgumentException("--defects takes texture or microscopy, not '" + defects + "'");
+        }
+        writeSplits(DefectSynthesizer.Kind.values(), (dir, count, kind) -> write(dir, count, texture, rng, kind));
         System.out.println("Sample data set written to " + out);
         return 0;
     }
@@ -90,11 +109,72 @@ final class MakeSamplesCommand implements Callable<Integer> {
     /** Normal images drawn from seeds, defects painted into further normal images. */
     private void writeMicroscopy(MicroscopySamples.Scene kind) throws Exception {
         SplittableRandom rng = new SplittableRandom(seed);
-        writeDrawn(out.resolve("train/good"), train, kind, rng, null);
-        writeDrawn(out.resolve("test/good"), testGood, kind, rng, null);
-        for (MicroscopySamples.Defect d : MicroscopySamples.Defect.values()) {
-            writeDrawn(out.resolve("test/" + d.name().toLowerCase(Locale.ROOT)), perDefect, kind, rng, d);
+        writeSplits(MicroscopySamples.Defect.values(), (dir, count, d) -> writeDrawn(dir, count, kind, rng, d));
+    }
+
+    /** Writes count images of one split into dir, with a defect (null: normal). */
+    private interface SplitWriter<K> {
+        void write(Path dir, int count, K defect) throws Exception;
+    }
+
+    /** The MVTec layout's splits in a fixed order (so a seed gives the same set): train/good, test/good, test/TYPE per defect. */
+    private <K extends Enum<K>> void writeSplits(K[] defects, SplitWriter<K> writer) throws Exception {
+        writer.write(out.resolve("train/good"), train, null);
+        writer.write(out.resolve("test/good"), testGood, null);
+        for (K d : defects) {
+            writer.write(out.resolve("test/" + d.name().toLowerCase(Locale.ROOT)), perDefect, d);
         }
+    }
+
+    /** Crops of a texture (tissue, say) with microscopy defects painted into some. */
+    private void writeCrops(Path dir, int count, FloatImage texture, SplittableRandom rng, MicroscopySamples.Defect defect) throws Exception {
+        Files.createDirectories(dir);
+        for (int i = 0; i < count; i++) {
+            FloatImage im = crop(texture, rng, size);
+            String name = String.format("%03d", i);
+            if (defect != null) {
+                DefectSynthesizer.Result r = MicroscopySamples.defect(im, defect, rng.nextLong());
+                im = r.image;
+                writeMask(dir, name, r.mask);
+            }
+            ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(im)), dir.resolve(name + ".png"));
+        }
+    }
+
+    /** 3-channel 16-bit fluorescence composites (TIFF), defects of every kind but none in test/good. */
+    private void writeFluorescence() throws Exception {
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (SyntheticFluorescence.Defect d : SyntheticFluorescence.Defect.values()) {
+            Path dir = out.resolve(d == SyntheticFluorescence.Defect.NONE ? "test/good" : "test/" + d.id());
+            Files.createDirectories(dir);
+            int count = d == SyntheticFluorescence.Defect.NONE ? testGood : perDefect;
+            if (d == SyntheticFluorescence.Defect.NONE) {
+                Files.createDirectories(out.resolve("train/good"));
+                for (int i = 0; i < train; i++) {
+                    SyntheticFluorescence.Sample s = SyntheticFluorescence.make(size, 3, d, rng.nextLong());
+                    ImageFiles.saveTiff(ImageFiles.toImagePlus(String.format("%03d", i), s.image), out.resolve("train/good").resolve(String.format("%03d.tif", i)));
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                String name = String.format("%03d", i);
+                SyntheticFluorescence.Sample s = SyntheticFluorescence.make(size, 3, d, rng.nextLong());
+                if (d != SyntheticFluorescence.Defect.NONE) {
+                    writeMask(dir, name, s.mask);
+                }
+                ImageFiles.saveTiff(ImageFiles.toImagePlus(name, s.image), dir.resolve(name + ".tif"));
+            }
+        }
+    }
+
+    /** A defect's ground truth (1 = defect) as ground_truth/TYPE/NAME_mask.png. */
+    private void writeMask(Path dir, String name, float[] mask) throws Exception {
+        float[] m = mask.clone();
+        for (int k = 0; k < m.length; k++) {
+            m[k] *= 255f;
+        }
+        Path gt = out.resolve("ground_truth").resolve(dir.getFileName());
+        Files.createDirectories(gt);
+        ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(new FloatImage(size, size, 1, 8, m))), gt.resolve(name + "_mask.png"));
     }
 
     private void writeDrawn(Path dir, int count, MicroscopySamples.Scene kind, SplittableRandom rng, MicroscopySamples.Defect defect)
@@ -106,14 +186,7 @@ final class MakeSamplesCommand implements Callable<Integer> {
             if (defect != null) {
                 DefectSynthesizer.Result r = MicroscopySamples.defect(im, defect, rng.nextLong());
                 im = r.image;
-                float[] m = r.mask.clone();
-                for (int k = 0; k < m.length; k++) {
-                    m[k] *= 255f;
-                }
-                Path gt = out.resolve("ground_truth").resolve(dir.getFileName());
-                Files.createDirectories(gt);
-                ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(new FloatImage(size, size, 1, 8, m))),
-                        gt.resolve(name + "_mask.png"));
+                writeMask(dir, name, r.mask);
             }
             ImageFiles.savePng(new ImagePlus(name, ImageFiles.toProcessor(im)), dir.resolve(name + ".png"));
         }

@@ -254,6 +254,22 @@ public final class ImageFiles {
         return new FloatProcessor(w, h, d.clone());
     }
 
+    /** An ImagePlus from a FloatImage: a composite of its channels when it has several (not RGB), else one processor. */
+    public static ImagePlus toImagePlus(String title, FloatImage im) {
+        if (im.channels() == 1 || im.bitDepth() == 24) {
+            return new ImagePlus(title, toProcessor(im));
+        }
+        int n = im.width() * im.height();
+        ij.ImageStack stack = new ij.ImageStack(im.width(), im.height());
+        for (int c = 0; c < im.channels(); c++) {
+            float[] one = java.util.Arrays.copyOfRange(im.data(), c * n, (c + 1) * n);
+            stack.addSlice("c" + (c + 1), toProcessor(new FloatImage(im.width(), im.height(), 1, im.bitDepth(), one)));
+        }
+        ImagePlus imp = new ImagePlus(title, stack);
+        imp.setDimensions(im.channels(), 1, 1);
+        return new ij.CompositeImage(imp, ij.CompositeImage.COMPOSITE);
+    }
+
     private static int clamp8(float v) {
         return Math.max(0, Math.min(255, Math.round(v)));
     }

@@ -54,28 +54,31 @@ public final class MicroscopySamples {
         return new FloatImage(size, size, 1, 8, d);
     }
 
-    /** The image with one defect painted in, and its mask (1 = defect). */
+    /** The image with one defect painted in, and its mask (1 = defect); every channel gets the same defect (RGB tissue too). */
     public static DefectSynthesizer.Result defect(FloatImage normal, Defect kind, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         int w = normal.width();
         int h = normal.height();
-        float[] src = normal.data();
-        float[] out = src.clone();
-        float[] mask = new float[w * h];
+        int n = w * h;
+        int channels = normal.channels();
+        float[] out = normal.data().clone();
+        float[] mask = new float[n];
+        // alpha: how much of each pixel the defect replaces; target: what it is replaced by, per channel
+        float[] alpha = new float[n];
+        float[][] target = new float[channels][];
         double cx = rng.nextDouble(0.2, 0.8) * w;
         double cy = rng.nextDouble(0.2, 0.8) * h;
         switch (kind) {
             case BLUR: {
                 // defocus: the disc's content blurred, blended in over a soft rim
                 double r = rng.nextDouble(0.08, 0.14) * w;
-                float[] blurred = blur(src, w, h, rng.nextDouble(2.5, 3.5));
+                double sigma = rng.nextDouble(2.5, 3.5);
+                for (int c = 0; c < channels; c++) {
+                    target[c] = blur(java.util.Arrays.copyOfRange(out, c * n, (c + 1) * n), w, h, sigma);
+                }
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
-                        double dist = Math.hypot(x - cx, y - cy);
-                        double a = Math.max(0, Math.min(1, (r - dist) / 4 + 0.5));
-                        int i = y * w + x;
-                        out[i] = (float) ((1 - a) * src[i] + a * blurred[i]);
-                        mask[i] = a > 0.5 ? 1f : 0f;
+                        alpha[y * w + x] = (float) Math.max(0, Math.min(1, (r - Math.hypot(x - cx, y - cy)) / 4 + 0.5));
                     }
                 }
                 break;
@@ -83,7 +86,6 @@ public final class MicroscopySamples {
             case DEBRIS: {
                 // an irregular clump: a few overlapping blobs, bright (aggregate) or dark (dust)
                 boolean bright = rng.nextBoolean();
-                float[] alpha = new float[w * h];
                 int parts = 3 + rng.nextInt(3);
                 double radius = rng.nextDouble(3, 6);
                 for (int p = 0; p < parts; p++) {
@@ -92,10 +94,11 @@ public final class MicroscopySamples {
                     disc(alpha, w, h, px, py, radius * rng.nextDouble(0.6, 1.2));
                 }
                 float level = bright ? 170f : 2f;
-                for (int i = 0; i < alpha.length; i++) {
-                    out[i] = (1 - alpha[i]) * src[i] + alpha[i] * (level + (float) rng.nextDouble(0, 20));
-                    mask[i] = alpha[i] > 0.25f ? 1f : 0f;
+                float[] speckle = new float[n];
+                for (int i = 0; i < n; i++) {
+                    speckle[i] = level + (float) rng.nextDouble(0, 20);
                 }
+                java.util.Arrays.fill(target, speckle);
                 break;
             }
             default: {
@@ -103,23 +106,29 @@ public final class MicroscopySamples {
                 double angle = rng.nextDouble(Math.PI);
                 double half = rng.nextDouble(0.15, 0.25) * w;
                 double width = rng.nextDouble(0.8, 1.4);
-                float level = rng.nextBoolean() ? 150f : 0f;
+                float[] level = new float[n];
+                java.util.Arrays.fill(level, rng.nextBoolean() ? 150f : 0f);
                 double ux = Math.cos(angle);
                 double uy = Math.sin(angle);
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
                         double along = (x - cx) * ux + (y - cy) * uy;
                         double across = Math.abs(-(x - cx) * uy + (y - cy) * ux);
-                        double a = Math.max(0, Math.min(1, width + 0.5 - across)) * (Math.abs(along) <= half ? 1 : 0);
-                        int i = y * w + x;
-                        out[i] = (float) ((1 - a) * src[i] + a * level);
-                        mask[i] = a > 0.25 ? 1f : 0f;
+                        alpha[y * w + x] = (float) (Math.max(0, Math.min(1, width + 0.5 - across)) * (Math.abs(along) <= half ? 1 : 0));
                     }
                 }
+                java.util.Arrays.fill(target, level);
                 break;
             }
         }
-        return new DefectSynthesizer.Result(new FloatImage(w, h, 1, normal.bitDepth(), out), mask);
+        float inside = kind == Defect.BLUR ? 0.5f : 0.25f;
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < channels; c++) {
+                out[c * n + i] = (1 - alpha[i]) * out[c * n + i] + alpha[i] * target[c][i];
+            }
+            mask[i] = alpha[i] > inside ? 1f : 0f;
+        }
+        return new DefectSynthesizer.Result(new FloatImage(w, h, channels, normal.bitDepth(), out), mask);
     }
 
     private static void gaussian(float[] d, int size, double cx, double cy, double sigma, double amplitude) {

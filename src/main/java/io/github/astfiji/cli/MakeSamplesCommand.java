@@ -151,13 +151,13 @@ final class MakeSamplesCommand implements Callable<Integer> {
             if (d == SyntheticFluorescence.Defect.NONE) {
                 Files.createDirectories(out.resolve("train/good"));
                 for (int i = 0; i < train; i++) {
-                    SyntheticFluorescence.Sample s = SyntheticFluorescence.make(size, 3, d, rng.nextLong());
+                    DefectSynthesizer.Result s = SyntheticFluorescence.make(size, 3, d, rng.nextLong());
                     ImageFiles.saveTiff(ImageFiles.toImagePlus(String.format("%03d", i), s.image), out.resolve("train/good").resolve(String.format("%03d.tif", i)));
                 }
             }
             for (int i = 0; i < count; i++) {
                 String name = String.format("%03d", i);
-                SyntheticFluorescence.Sample s = SyntheticFluorescence.make(size, 3, d, rng.nextLong());
+                DefectSynthesizer.Result s = SyntheticFluorescence.make(size, 3, d, rng.nextLong());
                 if (d != SyntheticFluorescence.Defect.NONE) {
                     writeMask(dir, name, s.mask);
                 }

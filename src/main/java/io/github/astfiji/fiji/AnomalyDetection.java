@@ -102,17 +102,13 @@ public final class AnomalyDetection {
             ij.IJ.log("Detect Anomalies: " + imp.getTitle() + " is scored inside its selection only (the map is empty outside).");
         }
         // at the model's pixel size; the maps and regions stay at the image's
-        PixelScale.Decision scale = PixelScale.decide(imp.getTitle(), Planes.pixelSize(imp), model.preprocessing().pixelSize);
+        PixelScale.Decision scale = PixelScale.decide(imp.getTitle(), Planes.pixelSize(imp), model.preprocessing().pixelSize, depth != null);
         if (scale.note != null) {
             ij.IJ.log("Detect Anomalies: " + scale.note + ".");
         }
         if (scale.factor != 1) {
-            if (depth != null) {
-                throw new IllegalArgumentException(imp.getTitle() + " would need rescaling to the model's pixel size, which depth input "
-                        + "does not allow; use images at the model's scale");
-            }
             slices.replaceAll(px -> PixelScale.rescale(px, scale.factor));
-            mask = PixelScale.rescaleMask(mask, imp.getWidth(), imp.getHeight(), slices.get(0).width(), slices.get(0).height());
+            mask = PixelScale.rescaleMask(mask, imp.getWidth(), imp.getHeight(), scale.factor);
         }
         Result r = detect(model, imp.getTitle(), slices, labels, depths, mask, imp.getWidth(), imp.getHeight(), table, progress,
                 falseAlarmsPer100);

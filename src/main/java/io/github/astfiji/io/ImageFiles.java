@@ -305,15 +305,21 @@ public final class ImageFiles {
 
                     @Override
                     public FloatImage load() throws IOException {
+                        ImagePlus image = image();
+                        if (Planes.count(image) < plane) {
+                            throw new IOException(f + " changed while it was being read (it has fewer planes now); read it again");
+                        }
+                        return Planes.toFloatImage(image, plane);
+                    }
+
+                    /** The file, read once for all its planes and its mask (they are loaded one after the other). */
+                    private ImagePlus image() throws IOException {
                         synchronized (lastFile) {
                             if (!f.equals(lastFile[0])) {
                                 lastImage[0] = open(f);
                                 lastFile[0] = f;
                             }
-                            if (Planes.count(lastImage[0]) < plane) {
-                                throw new IOException(f + " changed while it was being read (it has fewer planes now); read it again");
-                            }
-                            return Planes.toFloatImage(lastImage[0], plane);
+                            return lastImage[0];
                         }
                     }
 
@@ -327,7 +333,7 @@ public final class ImageFiles {
                         if (masks == null) {
                             return null;
                         }
-                        ImagePlus image = open(f);
+                        ImagePlus image = image();
                         return Masks.read(Masks.find(masks, inputRoot, f), image.getWidth(), image.getHeight());
                     }
                 });

@@ -287,30 +287,21 @@ public final class BatchDetection {
         if (depthFile != null && planes > 1) {
             throw new IllegalArgumentException(f + " has " + planes + " planes; with depth, give one image per file");
         }
-        PixelScale.Decision scale = PixelScale.decide(f.getFileName().toString(), Planes.pixelSize(imp), model.preprocessing().pixelSize);
+        PixelScale.Decision scale = PixelScale.decide(f.getFileName().toString(), Planes.pixelSize(imp), model.preprocessing().pixelSize,
+                depthFile != null);
         if (scale.note != null && warned.add("scale " + scale.factor)) {
             summary.warnings.add("Note: " + scale.note + " (and so every image at this pixel size).");
         }
-        if (scale.factor != 1) {
-            if (depthFile != null) {
-                throw new IllegalArgumentException(f + " would need rescaling to the model's pixel size, which depth input does not allow; "
-                        + "use images at the model's scale");
-            }
-            int w = (int) Math.round(imp.getWidth() * scale.factor);
-            int h = (int) Math.round(imp.getHeight() * scale.factor);
-            mask = PixelScale.rescaleMask(mask, imp.getWidth(), imp.getHeight(), Math.max(1, w), Math.max(1, h));
+        mask = scale.factor == 1 ? mask : PixelScale.rescaleMask(mask, imp.getWidth(), imp.getHeight(), scale.factor);
+        // depth comes with single-plane images at the model's scale only (refused above otherwise)
+        DepthMap depth = depthFile == null ? null : DepthFiles.read(depthFile);
+        if (depth != null && (depth.width() != imp.getWidth() || depth.height() != imp.getHeight())) {
+            throw new IllegalArgumentException(depthFile + " is " + depth.width() + "x" + depth.height() + " but the image is "
+                    + imp.getWidth() + "x" + imp.getHeight() + "; depth and image must match pixel for pixel");
         }
         List<Loaded> out = new ArrayList<>();
         for (int p = 1; p <= planes; p++) {
             PixelSource pixels = scale.factor == 1 ? Planes.pixels(imp, p) : PixelScale.rescale(Planes.pixels(imp, p), scale.factor);
-            DepthMap depth = null;
-            if (depthFile != null) {
-                depth = DepthFiles.read(depthFile);
-                if (depth.width() != pixels.width() || depth.height() != pixels.height()) {
-                    throw new IllegalArgumentException(depthFile + " is " + depth.width() + "x" + depth.height() + " but the image is "
-                            + pixels.width() + "x" + pixels.height() + "; depth and image must match pixel for pixel");
-                }
-            }
             String warning = model.sizeWarning(pixels.width(), pixels.height());
             if (warning != null && warned.add("size")) {
                 summary.warnings.add("Note: " + f.getFileName() + " is " + warning + ".");

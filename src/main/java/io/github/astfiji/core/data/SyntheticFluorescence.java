@@ -23,24 +23,14 @@ public final class SyntheticFluorescence {
         }
     }
 
-    /** An image and where its defect is (1 inside, 0 outside; all 0 for NONE). */
-    public static final class Sample {
-        public final FloatImage image;
-        public final float[] mask;
-
-        Sample(FloatImage image, float[] mask) {
-            this.image = image;
-            this.mask = mask;
-        }
-    }
-
     private static final float OFFSET = 100;
     private static final float READ_NOISE = 20;
 
     private SyntheticFluorescence() {
     }
 
-    public static Sample make(int size, int channels, Defect defect, long seed) {
+    /** An image and where its defect is (1 inside, 0 outside; all 0 for NONE). */
+    public static DefectSynthesizer.Result make(int size, int channels, Defect defect, long seed) {
         if (channels < 1 || channels > 3) {
             throw new IllegalArgumentException("1 to 3 channels, got " + channels);
         }
@@ -83,7 +73,7 @@ public final class SyntheticFluorescence {
                 }
             }
         }
-        return new Sample(new FloatImage(size, size, channels, 16, data), mask);
+        return new DefectSynthesizer.Result(new FloatImage(size, size, channels, 16, data), mask);
     }
 
     private static void applyDefect(float[][] signal, int size, Defect defect, Random rnd, float[] mask) {

@@ -52,8 +52,8 @@ public final class PixelScale {
     /** The image resampled by a factor (bilinear per channel; area-averaged when shrinking). */
     public static FloatImage rescale(PixelSource image, double factor) {
         FloatImage im = image.toFloatImage();
-        int w = Math.max(1, (int) Math.round(im.width() * factor));
-        int h = Math.max(1, (int) Math.round(im.height() * factor));
+        int w = scaled(im.width(), factor);
+        int h = scaled(im.height(), factor);
         int plane = im.width() * im.height();
         float[] out = new float[im.channels() * w * h];
         for (int c = 0; c < im.channels(); c++) {
@@ -63,12 +63,17 @@ public final class PixelScale {
         return new FloatImage(w, h, im.channels(), im.bitDepth(), out);
     }
 
-    /** A mask resampled to a width and height (inside where more than half of it was inside), or null for null. */
-    public static float[] rescaleMask(float[] mask, int width, int height, int toWidth, int toHeight) {
+    /** A side's length after rescaling by a factor: the same for an image and its mask. */
+    private static int scaled(int side, double factor) {
+        return Math.max(1, (int) Math.round(side * factor));
+    }
+
+    /** A width x height mask resampled by a factor as {@link #rescale} resamples its image (inside where more than half was), or null for null. */
+    public static float[] rescaleMask(float[] mask, int width, int height, double factor) {
         if (mask == null) {
             return null;
         }
-        float[] r = Resample.resize(mask, width, height, toWidth, toHeight);
+        float[] r = Resample.resize(mask, width, height, scaled(width, factor), scaled(height, factor));
         for (int i = 0; i < r.length; i++) {
             r[i] = r[i] > 0.5f ? 1f : 0f;
         }
@@ -95,8 +100,11 @@ public final class PixelScale {
         }
     }
 
-    /** Decides for an image of a pixel size (0: unknown) and a model of one; refuses a rescaling too far with the reason. */
-    public static Decision decide(String name, double imagePixelSize, double modelPixelSize) {
+    /**
+     * Decides for an image of a pixel size (0: unknown) and a model of one; refuses with the
+     * reason a rescaling too far, or any rescaling of an image that comes with a depth map.
+     */
+    public static Decision decide(String name, double imagePixelSize, double modelPixelSize, boolean withDepth) {
         if (!(modelPixelSize > 0)) {
             return new Decision(1, null);
         }
@@ -112,6 +120,10 @@ public final class PixelScale {
             throw new IllegalArgumentException(name + " is at " + describe(imagePixelSize) + " but the model learned "
                     + describe(modelPixelSize) + "; rescaling by " + String.format(Locale.ROOT, "%.3g", f) + " would invent or lose "
                     + "too much detail. Acquire at the model's scale or train a model on images at this one");
+        }
+        if (withDepth) {
+            throw new IllegalArgumentException(name + " would need rescaling to the model's pixel size, which depth input does not allow; "
+                    + "use images at the model's scale");
         }
         return new Decision(f, String.format(Locale.ROOT, "%s: rescaled by %.3g from %s to the model's %s", name, f,
                 describe(imagePixelSize), describe(modelPixelSize)));

@@ -35,6 +35,7 @@ for s in $SETS; do
     [ -f "$dest/results.csv" ] && continue
     echo "== $s seed $seed $(date +%T)"
     mkdir -p "$OUT/$s"
-    run evaluate --data "$WORK/$s-$TRAIN" --methods "$METHODS" --seed "$seed" --out "$dest" 2> "$dest.log"
+    # shellcheck disable=SC2086  # EXTRA: further evaluate options, split into words
+    run evaluate --data "$WORK/$s-$TRAIN" --methods "$METHODS" --seed "$seed" --out "$dest" ${EXTRA:-} 2> "$dest.log"
   done
 done

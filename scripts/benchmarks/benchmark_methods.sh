@@ -27,6 +27,7 @@ for name in $SETS; do
     # the synthetic scenes are 128 px: the same 128 px input for both methods, as in the AST ablations
     [ "$name" = synthetic-rgb ] && extra=(--image-size 128)
     echo "== $name seed $seed"
-    run evaluate --data "${DATA[$name]}" --methods "$METHODS" --input rgb --seed "$seed" --out "$dest" "${extra[@]}" 2>/dev/null
+    # shellcheck disable=SC2086  # EXTRA: further evaluate options, split into words
+    run evaluate --data "${DATA[$name]}" --methods "$METHODS" --input rgb --seed "$seed" --out "$dest" "${extra[@]}" ${EXTRA:-} 2>/dev/null
   done
 done

@@ -9,7 +9,7 @@ import java.util.concurrent.CancellationException;
 @Command(name = "ast", mixinStandardHelpOptions = true, version = "AST for Fiji 0.1.0",
         description = "Anomaly detection with student-teacher networks: train on defect-free images, then detect.",
         subcommands = {TrainCommand.class, DetectCommand.class, DemoCommand.class, MakeSamplesCommand.class,
-            BenchmarkCommand.class, EvaluateCommand.class, MakeSyntheticCommand.class, MakeUsTeacherCommand.class,
+            BenchmarkCommand.class, EvaluateCommand.class, MakeSyntheticCommand.class, MakeUsTeacherCommand.class, MakePdnTeacherCommand.class,
             TimeBackboneCommand.class})
 public final class Cli {
 

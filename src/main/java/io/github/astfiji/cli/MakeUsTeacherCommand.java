@@ -120,7 +120,7 @@ final class MakeUsTeacherCommand implements Callable<Integer> {
     }
 
     /** A built-in target's feature statistics, from 128 px views of the pretraining images. */
-    private static void calibrate(Backbone target, List<FloatImage> images, NDManager root) {
+    static void calibrate(Backbone target, List<FloatImage> images, NDManager root) {
         Preprocessing pre = Preprocessing.fit(List.of(images.get(0)), 128);
         List<NDArray> batches = new ArrayList<>();
         try (NDManager scope = root.newSubManager()) {

@@ -28,7 +28,7 @@ class NewMethodTest {
         Path model = dir.resolve("tiny.ast");
         try (AutoCloseable registration = Methods.register(new TinyMethod())) {
             CliTest.Run help = cli("train", "--help");
-            assertTrue(help.out().contains("ast, rd, us, tiny"), help.out());
+            assertTrue(help.out().contains("ast, rd, us, efficientad, tiny"), help.out());
             assertTrue(help.out().contains("tiny: Tiny autoencoder"), help.out());
             assertTrue(io.github.astfiji.fiji.ij1.PluginChoices.methods().contains("tiny"), "the Train dialog offers it");
             assertTrue(io.github.astfiji.fiji.ij1.PluginChoices.presets().contains("cpu"));

@@ -23,6 +23,15 @@ public interface MethodNetwork extends AutoCloseable {
     }
 
     /**
+     * After the last phase, with the cached training set and, on demand, the normal images
+     * held out from training (the training set itself when none are held out), e.g. to
+     * normalise maps on images the networks never saw.
+     */
+    default void afterTraining(TrainingSet data, java.util.function.Supplier<TrainingSet> heldOut) {
+        afterTraining(data);
+    }
+
+    /**
      * Anomaly maps for a batch of inputs (one tensor per feature scale, N first): one
      * (N, H, W) map per {@link Method#mapNames()} entry, in that order.
      */

@@ -22,6 +22,11 @@ public interface TrainingPhase {
     default void begin(TrainingSet data) {
     }
 
+    /** The epoch from which the learning rate is divided by 10 (a step schedule); -1 = never. */
+    default int learningRateDropEpoch() {
+        return -1;
+    }
+
     /** The loss of one mini-batch (a scalar), in training mode. */
     NDArray loss(TrainingSet.Batch batch);
 }

@@ -1,6 +1,7 @@
 package io.github.astfiji.core.registry;
 
 import io.github.astfiji.core.ast.AstMethod;
+import io.github.astfiji.core.efficientad.EfficientAdMethod;
 import io.github.astfiji.core.method.DetectorConfig;
 import io.github.astfiji.core.method.Method;
 import io.github.astfiji.core.rd.RdMethod;
@@ -22,7 +23,8 @@ public final class Methods {
     public static final Method AST = new AstMethod();
     public static final Method RD = new RdMethod();
     public static final Method US = new UsMethod();
-    private static final List<Method> ALL = new CopyOnWriteArrayList<>(List.of(AST, RD, US));
+    public static final Method EFFICIENTAD = new EfficientAdMethod();
+    private static final List<Method> ALL = new CopyOnWriteArrayList<>(List.of(AST, RD, US, EFFICIENTAD));
 
     private Methods() {
     }

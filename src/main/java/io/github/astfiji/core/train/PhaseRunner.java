@@ -67,7 +67,12 @@ final class PhaseRunner {
         }
         try (DivergenceGuard guard = new DivergenceGuard(phase.name(), params, names, step)) {
             int epoch = 0;
+            boolean dropped = false;
             while (epoch < phase.epochs()) {
+                if (!dropped && phase.learningRateDropEpoch() >= 0 && epoch >= phase.learningRateDropEpoch()) {
+                    step.setLearningRate(step.learningRate() * 0.1f);
+                    dropped = true;
+                }
                 double loss;
                 try {
                     loss = runEpoch(phase, params, data, names, step, rng);

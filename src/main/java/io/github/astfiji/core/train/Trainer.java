@@ -141,7 +141,7 @@ public final class Trainer {
                 }
                 progress.checkCancelled();
                 t0 = System.nanoTime();
-                network.afterTraining(data);
+                network.afterTraining(data, heldOutSet(held, data, features, detector, cache));
                 history.calibrationSeconds += (System.nanoTime() - t0) / 1e9;
                 if (outOfFold != null) {
                     outOfFold.setStats(detector, folds + "-fold", true);
@@ -164,6 +164,21 @@ public final class Trainer {
             modelManager.close();
             throw e;
         }
+    }
+
+    /** The held-out normal images' features, extracted when a network asks (the training set when none are held out). */
+    private static java.util.function.Supplier<TrainingSet> heldOutSet(List<ImageSource> held, TrainingSet data, FeatureCache features,
+            Detector detector, NDManager cache) {
+        return () -> {
+            if (held.isEmpty()) {
+                return data;
+            }
+            try {
+                return features.extract(held, detector, cache);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
     }
 
     /**
@@ -189,7 +204,7 @@ public final class Trainer {
                     runner.run(phase, net.params(), rest, String.format("Fold %d/%d: training %s", f + 1, k, phase.name()),
                             config.seed * 31 + 100 * (f + 1));
                 }
-                net.afterTraining(rest);
+                net.afterTraining(rest, () -> rest);
                 // not closed: it would close the shared backbone; its manager is freed with foldManager
                 Detector scorer = new Detector(method, config, foldManager, pre, backbone, net);
                 List<Integer> members = new ArrayList<>(fold);

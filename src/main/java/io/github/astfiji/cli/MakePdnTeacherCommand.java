@@ -9,12 +9,10 @@ import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.nn.Params;
 import io.github.astfiji.core.registry.BackboneSetup;
-import io.github.astfiji.io.ImageFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,26 +74,8 @@ final class MakePdnTeacherCommand implements Callable<Integer> {
         if (crop < 64 || crop % 4 != 0) {
             throw new IllegalArgumentException("--crop must be a multiple of 4 and at least 64, is " + crop);
         }
-        List<Path> files = new ArrayList<>();
-        if (images == null || images.isEmpty()) {
-            for (String name : MakeUsTeacherCommand.DEFAULT_IMAGES) {
-                Path p = MakeUsTeacherCommand.SKIMAGE.resolve(name);
-                if (!Files.isRegularFile(p)) {
-                    throw new IllegalArgumentException(p + " not found: install Debian's python3-skimage, or give --images");
-                }
-                files.add(p);
-            }
-        } else {
-            for (Path p : images) {
-                files.addAll(ImageFiles.list(p, true));
-            }
-        }
-        List<FloatImage> loaded = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (Path f : files) {
-            loaded.add(ImageFiles.toFloatImage(ImageFiles.open(f), 1));
-            names.add(f.getFileName().toString());
-        }
+        List<FloatImage> loaded = MakeUsTeacherCommand.pretrainingImages(images, names);
         PdnDistillation.Settings s = new PdnDistillation.Settings();
         s.modelSize = shape;
         s.widthFactor = width;

@@ -71,26 +71,8 @@ final class MakeUsTeacherCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         engine.apply();
-        List<Path> files = new ArrayList<>();
-        if (images == null || images.isEmpty()) {
-            for (String name : DEFAULT_IMAGES) {
-                Path p = SKIMAGE.resolve(name);
-                if (!java.nio.file.Files.isRegularFile(p)) {
-                    throw new IllegalArgumentException(p + " not found: install Debian's python3-skimage, or give --images");
-                }
-                files.add(p);
-            }
-        } else {
-            for (Path p : images) {
-                files.addAll(ImageFiles.list(p, true));
-            }
-        }
-        List<FloatImage> loaded = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (Path f : files) {
-            loaded.add(ImageFiles.toFloatImage(ImageFiles.open(f), 1));
-            names.add(f.getFileName().toString());
-        }
+        List<FloatImage> loaded = pretrainingImages(images, names);
         TeacherTraining.Settings s = new TeacherTraining.Settings();
         s.steps = steps;
         s.batchSize = batchSize;
@@ -117,6 +99,33 @@ final class MakeUsTeacherCommand implements Callable<Integer> {
             System.out.println("Teacher written to " + out + "\n" + info.provenance);
         }
         return 0;
+    }
+
+    /**
+     * The images a teacher learns from: the given images or folders, else the default
+     * photos of python3-skimage; their file names go to {@code names} (for the provenance).
+     */
+    static List<FloatImage> pretrainingImages(List<Path> given, List<String> names) throws java.io.IOException {
+        List<Path> files = new ArrayList<>();
+        if (given == null || given.isEmpty()) {
+            for (String name : DEFAULT_IMAGES) {
+                Path p = SKIMAGE.resolve(name);
+                if (!java.nio.file.Files.isRegularFile(p)) {
+                    throw new IllegalArgumentException(p + " not found: install Debian's python3-skimage, or give --images");
+                }
+                files.add(p);
+            }
+        } else {
+            for (Path p : given) {
+                files.addAll(ImageFiles.list(p, true));
+            }
+        }
+        List<FloatImage> loaded = new ArrayList<>();
+        for (Path f : files) {
+            loaded.add(ImageFiles.toFloatImage(ImageFiles.open(f), 1));
+            names.add(f.getFileName().toString());
+        }
+        return loaded;
     }
 
     /** A built-in target's feature statistics, from 128 px views of the pretraining images. */

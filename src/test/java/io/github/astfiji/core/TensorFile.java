@@ -22,6 +22,23 @@ public final class TensorFile {
     private TensorFile() {
     }
 
+    /**
+     * Sets every parameter of a Java network from the fixture (same name, same shape) and
+     * checks that each PyTorch parameter (every name not starting with "fixture.") found one.
+     */
+    public static void loadAll(io.github.astfiji.core.nn.Params params, Map<String, Tensor> fixture) {
+        int loaded = 0;
+        for (String name : params.names()) {
+            Tensor v = fixture.get(name);
+            org.junit.jupiter.api.Assertions.assertTrue(v != null, "fixture lacks " + name);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(v.shape, params.get(name).getShape().getShape(), "shape of " + name);
+            params.set(name, v.data);
+            loaded++;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(fixture.keySet().stream().filter(k -> !k.startsWith("fixture.")).count(), loaded,
+                "every PyTorch parameter has a Java counterpart");
+    }
+
     public static Map<String, Tensor> read(InputStream stream) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (DataInputStream in = new DataInputStream(stream)) {

@@ -275,6 +275,22 @@ class FijiCommandsTest {
     }
 
     @Test
+    void efficientAdTrainsAndDetectsThroughTheSameCommands(@TempDir Path dir) throws Exception {
+        File model = dir.resolve("ead.ast").toFile();
+        CommandModule m = commands.run(TrainDetectorCommand.class, true, "method", "efficientad", "training_folder",
+                new File("test-images/train/good"), "model_file", model, "epochs", 40, "image_size", 64, "calibration_folds", 0).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(((String) m.getOutput("summary")).contains("Trained EfficientAD"), (String) m.getOutput("summary"));
+        m = commands.run(DetectAnomaliesCommand.class, true, "model_file", model, "image", stack()).get();
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        ImagePlus map = (ImagePlus) m.getOutput("anomaly_map");
+        assertEquals(128, map.getWidth());
+        assertEquals(3, map.getStackSize());
+        assertTrue(((String) map.getProperty("Info")).startsWith("EfficientAD anomaly map"), (String) map.getProperty("Info"));
+        assertEquals(3, ((DetectAnomaliesCommand) m.getDelegateObject()).results().size());
+    }
+
+    @Test
     void cancellingTrainingLeavesTheExistingModelIntact(@TempDir Path dir) throws Exception {
         Path keep = dir.resolve("keep.ast");
         byte[] old = {42, 42, 42};

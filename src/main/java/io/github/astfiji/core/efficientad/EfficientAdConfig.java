@@ -27,7 +27,7 @@ public final class EfficientAdConfig extends DetectorConfig {
     public float hardFeatureQuantile = 0.999f;
     /** "builtin" (natural images shipped in the plugin), a folder of images, or "none" (no penalty term). */
     public String penaltyImages = PenaltyImages.BUILTIN;
-    /** "builtin" (the PDN shipped in the plugin) or a teacher file written by make-pdn-teacher. */
+    /** "builtin" (the PDN shipped in the plugin), "imagenet" (the published ImageNet-distilled PDN, downloaded once) or a teacher file written by make-pdn-teacher. */
     public String teacher = PdnTeacher.BUILTIN;
     /** SHA-256 of the teacher file the model was trained with (provenance). */
     public String teacherSha256 = "";

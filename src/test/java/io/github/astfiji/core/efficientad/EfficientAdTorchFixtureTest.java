@@ -42,16 +42,7 @@ class EfficientAdTorchFixtureTest {
         c.widthFactor = cfg.get("widthFactor").getAsFloat();
         c.teacherChannels = cfg.get("teacherChannels").getAsInt();
         try (NDManager m = Engines.newManager(); EfficientAdNetwork net = new EfficientAdNetwork(m, c)) {
-            int loaded = 0;
-            for (String name : net.params().names()) {
-                TensorFile.Tensor v = t.get(name);
-                assertTrue(v != null, "fixture lacks " + name);
-                assertArrayEquals(v.shape, net.params().get(name).getShape().getShape(), "shape of " + name);
-                net.params().set(name, v.data);
-                loaded++;
-            }
-            assertEquals(t.keySet().stream().filter(k -> !k.startsWith("fixture.")).count(), loaded,
-                    "every PyTorch parameter has a Java counterpart");
+            TensorFile.loadAll(net.params(), t);
             NDArray x = tensor(m, t, "fixture.image");
             close(t, "fixture.teacher", net.teacherFeatures(x), "teacher (standardised)");
             close(t, "fixture.student", net.studentFeatures(x), "student");

@@ -42,16 +42,7 @@ class RdTorchFixtureTest {
         int[] channels = new Gson().fromJson(cfg.get("channels"), int[].class);
 
         try (NDManager m = Engines.newManager(); RdNetwork net = new RdNetwork(m, c, channels)) {
-            int loaded = 0;
-            for (String name : net.params().names()) {
-                TensorFile.Tensor v = t.get(name);
-                assertTrue(v != null, "fixture lacks " + name);
-                assertArrayEquals(v.shape, net.params().get(name).getShape().getShape(), "shape of " + name);
-                net.params().set(name, v.data);
-                loaded++;
-            }
-            assertEquals(t.keySet().stream().filter(k -> !k.startsWith("fixture.")).count(), loaded,
-                    "every PyTorch parameter has a Java counterpart");
+            TensorFile.loadAll(net.params(), t);
 
             NDList enc = new NDList(tensor(m, t, "fixture.e1"), tensor(m, t, "fixture.e2"), tensor(m, t, "fixture.e3"));
             NDArray code = net.bottleneck(enc, false);

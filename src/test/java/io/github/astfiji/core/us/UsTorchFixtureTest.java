@@ -43,16 +43,7 @@ class UsTorchFixtureTest {
         c.descriptorDim = cfg.get("descriptorDim").getAsInt();
         c.students = cfg.get("students").getAsInt();
         try (NDManager m = Engines.newManager(); UsNetwork net = new UsNetwork(m, c)) {
-            int loaded = 0;
-            for (String name : net.params().names()) {
-                TensorFile.Tensor v = t.get(name);
-                assertTrue(v != null, "fixture lacks " + name);
-                assertArrayEquals(v.shape, net.params().get(name).getShape().getShape(), "shape of " + name);
-                net.params().set(name, v.data);
-                loaded++;
-            }
-            assertEquals(t.keySet().stream().filter(k -> !k.startsWith("fixture.")).count(), loaded,
-                    "every PyTorch parameter has a Java counterpart");
+            TensorFile.loadAll(net.params(), t);
             NDArray image = tensor(m, t, "fixture.image");
             int h = (int) image.getShape().get(2);
             int w = (int) image.getShape().get(3);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.github.astfiji.core.image.Preprocessing;
 import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.method.TrainingPhase;
 import io.github.astfiji.core.method.TrainingSet;
@@ -243,17 +244,27 @@ public final class EfficientAdNetwork implements MethodNetwork {
      */
     static NDArray augment(NDArray x, int kind, float f) {
         NDManager m = x.getManager();
-        NDArray mean = m.create(new float[] {0.485f, 0.456f, 0.406f}, new Shape(1, 3, 1, 1));
-        NDArray std = m.create(new float[] {0.229f, 0.224f, 0.225f}, new Shape(1, 3, 1, 1));
-        NDArray img = x.mul(std).add(mean).clip(0f, 1f);
-        NDArray grey = img.get(":, 0:1").mul(0.299f).add(img.get(":, 1:2").mul(0.587f)).add(img.get(":, 2:3").mul(0.114f));
+        NDArray img = x.mul(m.create(Preprocessing.STD, new Shape(1, 3, 1, 1))).add(m.create(Preprocessing.MEAN, new Shape(1, 3, 1, 1)))
+                .clip(0f, 1f);
+        NDArray grey = grey(img);
         NDArray out;
         switch (kind) {
             case 0 -> out = img.mul(f);
             case 1 -> out = img.mul(f).add(grey.sum(new int[] {1, 2, 3}, true).div(grey.size() / grey.getShape().get(0)).mul(1 - f));
             default -> out = img.mul(f).add(grey.mul(1 - f));
         }
-        return out.clip(0f, 1f).sub(mean).div(std);
+        return normalise(out.clip(0f, 1f));
+    }
+
+    /** Grey (ITU-R 601 luma) of (N, 3, H, W) images in [0, 1], as (N, 1, H, W). */
+    static NDArray grey(NDArray img) {
+        return img.get(":, 0:1").mul(0.299f).add(img.get(":, 1:2").mul(0.587f)).add(img.get(":, 2:3").mul(0.114f));
+    }
+
+    /** (N, 3, H, W) images in [0, 1] normalised as every network input (ImageNet mean and deviation). */
+    static NDArray normalise(NDArray img) {
+        NDManager m = img.getManager();
+        return img.sub(m.create(Preprocessing.MEAN, new Shape(1, 3, 1, 1))).div(m.create(Preprocessing.STD, new Shape(1, 3, 1, 1)));
     }
 
     /** The raw student-teacher and student-autoencoder maps on the PDN grid, (N, g, g) each (the second null without the autoencoder). */

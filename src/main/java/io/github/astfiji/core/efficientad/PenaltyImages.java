@@ -32,8 +32,6 @@ public final class PenaltyImages implements AutoCloseable {
     public static final String BUILTIN = "builtin";
     public static final String NONE = "none";
     static final String FOLDER = "/io/github/astfiji/core/efficientad/penalty/";
-    private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] STD = {0.229f, 0.224f, 0.225f};
     private static final float GREY_PROBABILITY = 0.3f;
 
     private final List<NDArray> images = new ArrayList<>();
@@ -122,12 +120,9 @@ public final class PenaltyImages implements AutoCloseable {
         NDArray crop = im.get(":, :, " + y + ":" + (y + size) + ", " + x + ":" + (x + size));
         crop.attach(scope);
         if (rng.nextFloat() < GREY_PROBABILITY) {
-            NDArray grey = crop.get(":, 0:1").mul(0.299f).add(crop.get(":, 1:2").mul(0.587f)).add(crop.get(":, 2:3").mul(0.114f));
-            crop = grey.repeat(1, 3);
+            crop = EfficientAdNetwork.grey(crop).repeat(1, 3);
         }
-        NDArray mean = scope.create(MEAN, new Shape(1, 3, 1, 1));
-        NDArray std = scope.create(STD, new Shape(1, 3, 1, 1));
-        return crop.sub(mean).div(std);
+        return EfficientAdNetwork.normalise(crop);
     }
 
     @Override

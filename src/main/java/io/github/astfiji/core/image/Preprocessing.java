@@ -15,8 +15,9 @@ import java.util.List;
  */
 public final class Preprocessing {
 
-    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    static final float[] STD = {0.229f, 0.224f, 0.225f};
+    /** ImageNet's per-channel mean and deviation, which every network input here is normalised with. */
+    public static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    public static final float[] STD = {0.229f, 0.224f, 0.225f};
     /** The colour of each channel of a composite (ImageJ's default order), as red, green, blue weights. */
     static final float[][] CHANNEL_COLOURS = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 1}, {0, 1, 1}, {1, 0, 1}, {1, 1, 0}};
 

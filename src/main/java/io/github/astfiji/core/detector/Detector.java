@@ -19,6 +19,7 @@ import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.score.AnomalyMap;
 import io.github.astfiji.core.score.ImageScoreRule;
 import io.github.astfiji.core.score.AnomalyMaps;
+import io.github.astfiji.core.score.PositionNormalisation;
 import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.core.tiling.Layout;
 import io.github.astfiji.core.tiling.Sizing;
@@ -44,6 +45,7 @@ public final class Detector implements AutoCloseable {
     private final Backbone backbone;
     private final MethodNetwork network;
     private final Map<String, ScoreStats> stats = new HashMap<>();
+    private PositionNormalisation positions;
 
     public Detector(Method method, DetectorConfig config, NDManager manager, Preprocessing preprocessing, Backbone backbone,
                     MethodNetwork network) {
@@ -356,10 +358,7 @@ public final class Detector implements AutoCloseable {
             NDList maps = network.maps(inputs(scope, inputs));
             long h = maps.get(0).getShape().get(1);
             long w = maps.get(0).getShape().get(2);
-            List<float[]> all = new ArrayList<>();
-            for (NDArray m : maps) {
-                all.add(m.toFloatArray());
-            }
+            List<float[]> all = flatten(maps);
             int per = (int) (h * w);
             for (int i = 0; i < inputs.size(); i++) {
                 Input in = inputs.get(i);
@@ -388,11 +387,7 @@ public final class Detector implements AutoCloseable {
                 (views, n) -> {
                     try (NDManager scope = manager.newSubManager()) {
                         NDList m = network.maps(features(scope, views, n));
-                        List<float[]> flat = new ArrayList<>();
-                        for (NDArray a : m) {
-                            flat.add(a.toFloatArray());
-                        }
-                        return new ViewBatcher.Result(flat, (int) m.get(0).getShape().get(1));
+                        return new ViewBatcher.Result(flatten(m), (int) m.get(0).getShape().get(1));
                     }
                 });
         List<AnomalyMaps> out = new ArrayList<>();
@@ -407,6 +402,28 @@ public final class Detector implements AutoCloseable {
             out.add(new AnomalyMaps(results));
         }
         return out;
+    }
+
+    /** The network's maps of a batch of views as flat arrays, each view's cells standardised for their position when the model has the statistics. */
+    private List<float[]> flatten(NDList maps) {
+        List<float[]> flat = new ArrayList<>();
+        for (int k = 0; k < maps.size(); k++) {
+            float[] a = maps.get(k).toFloatArray();
+            if (positions != null) {
+                positions.apply(k, a, (int) maps.get(k).getShape().get(1), (int) maps.get(k).getShape().get(2));
+            }
+            flat.add(a);
+        }
+        return flat;
+    }
+
+    /** Per-position statistics of the maps (null: maps used as the network gives them, as in models made before they existed). */
+    public PositionNormalisation positionNormalisation() {
+        return positions;
+    }
+
+    public void setPositionNormalisation(PositionNormalisation positions) {
+        this.positions = positions;
     }
 
     /**

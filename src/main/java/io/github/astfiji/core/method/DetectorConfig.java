@@ -63,6 +63,12 @@ public abstract class DetectorConfig {
     public float targetFpr = 0.01f;
     /** How a map becomes the image score (and so what thresholds and verdicts are based on). */
     public ImageScoreRule imageScore = ImageScoreRule.AUTO;
+    /**
+     * Standardise each map cell against the normal training views at that position (see
+     * score.PositionNormalisation), so a network's higher scores near a view's border do not
+     * decide an image's score. Off: the maps as the networks give them (ablation).
+     */
+    public boolean positionNormalisation = true;
     /** What the networks see: image features, depth channels, or both. */
     public InputMode input = InputMode.RGB;
     /** Restrict losses and scores to the foreground found in the depth map (when depth is given). */

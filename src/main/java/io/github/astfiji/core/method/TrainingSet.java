@@ -133,7 +133,8 @@ public final class TrainingSet {
             return r;
         }
 
-        static NDArray slice(NDArray source, long start, long end, NDManager scope) {
+        /** Rows start..end of a cached tensor, attached to scope. */
+        public static NDArray slice(NDArray source, long start, long end, NDManager scope) {
             NDArray r = source.get(start + ":" + end);
             r.attach(scope);
             return r;

@@ -16,6 +16,7 @@ import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.nn.Params;
 import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
+import io.github.astfiji.core.score.PositionNormalisation;
 import io.github.astfiji.core.score.ScoreStats;
 import io.github.astfiji.core.storage.AtomicFiles;
 import io.github.astfiji.core.storage.Checksums;
@@ -50,8 +51,10 @@ import java.util.zip.ZipOutputStream;
 public final class ModelFile {
 
     public static final String FORMAT = "ast-fiji-model";
-    public static final int FORMAT_VERSION = 1;
+    /** 2: maps standardised per position (positions.json), which a reader of format 1 would ignore and misjudge. */
+    public static final int FORMAT_VERSION = 2;
     public static final String EXTENSION = ".ast";
+    private static final String POSITIONS = "positions.json";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private ModelFile() {
@@ -73,7 +76,8 @@ public final class ModelFile {
 
         JsonObject manifest = new JsonObject();
         manifest.addProperty("format", FORMAT);
-        manifest.addProperty("formatVersion", FORMAT_VERSION);
+        // format 1 where nothing needs the newer reader, so models without position statistics stay readable by older versions
+        manifest.addProperty("formatVersion", model.positionNormalisation() != null ? FORMAT_VERSION : 1);
         manifest.addProperty("method", model.method().id());
         manifest.addProperty("software", softwareVersion());
         manifest.addProperty("created", java.time.Instant.now().toString());
@@ -113,6 +117,9 @@ public final class ModelFile {
                 put(zip, "config.json", GSON.toJson(model.config()).getBytes(StandardCharsets.UTF_8));
                 put(zip, "preprocessing.json", GSON.toJson(model.preprocessing()).getBytes(StandardCharsets.UTF_8));
                 put(zip, "stats.json", GSON.toJson(stats).getBytes(StandardCharsets.UTF_8));
+                if (model.positionNormalisation() != null) {
+                    put(zip, POSITIONS, new Gson().toJson(model.positionNormalisation()).getBytes(StandardCharsets.UTF_8));
+                }
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -197,6 +204,14 @@ public final class ModelFile {
                     if (stats.has(map)) {
                         model.setStats(map, GSON.fromJson(stats.get(map), ScoreStats.class));
                     }
+                }
+                if (zip.getEntry(POSITIONS) != null) {
+                    PositionNormalisation positions = json(zip, file, POSITIONS, PositionNormalisation.class);
+                    String bad = positions.problem(method.mapNames().size());
+                    if (bad != null) {
+                        throw new ModelFormatException(file + " is damaged: " + bad + ". Train the model again.");
+                    }
+                    model.setPositionNormalisation(positions);
                 }
                 if (model.stats() == null) {
                     throw new ModelFormatException(file + " is damaged: stats.json has no statistics for " + method.mapNames().get(0)

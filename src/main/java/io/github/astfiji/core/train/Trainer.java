@@ -1,9 +1,13 @@
 package io.github.astfiji.core.train;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.github.astfiji.core.backbone.Backbone;
 import io.github.astfiji.core.detector.Detector;
+import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.image.ImageSource;
 import io.github.astfiji.core.image.Preprocessing;
@@ -12,6 +16,7 @@ import io.github.astfiji.core.method.Method;
 import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.method.TrainingPhase;
 import io.github.astfiji.core.method.TrainingSet;
+import io.github.astfiji.core.score.PositionNormalisation;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -142,6 +147,7 @@ public final class Trainer {
                 progress.checkCancelled();
                 t0 = System.nanoTime();
                 network.afterTraining(data, heldOutSet(held, data, features, detector, cache));
+                normalisePositions(detector, network, data);
                 history.calibrationSeconds += (System.nanoTime() - t0) / 1e9;
                 if (outOfFold != null) {
                     outOfFold.setStats(detector, folds + "-fold", true);
@@ -164,6 +170,42 @@ public final class Trainer {
             modelManager.close();
             throw e;
         }
+    }
+
+    /** Per-position map statistics from the training views, before any threshold is measured (when the setting is on). */
+    private void normalisePositions(Detector detector, MethodNetwork network, TrainingSet data) {
+        if (config.positionNormalisation) {
+            progress.stage("Measuring normal scores per position", 1);
+            detector.setPositionNormalisation(measurePositions(network, data, config.batchSize));
+        }
+    }
+
+    /** Every map of a trained network over its training views, cell by cell (foreground cells only where the set has masks at the map's grid). */
+    static PositionNormalisation measurePositions(MethodNetwork network, TrainingSet data, int batchSize) {
+        PositionNormalisation.Collector collector = null;
+        try (Engines.GradientsOff off = Engines.gradientsOff()) {
+            for (long start = 0; start < data.size(); start += batchSize) {
+                long end = Math.min(data.size(), start + batchSize);
+                try (NDManager scope = data.manager().newSubManager()) {
+                    NDList rows = new NDList();
+                    for (NDArray a : data.inputs()) {
+                        rows.add(TrainingSet.Batch.slice(a, start, end, scope));
+                    }
+                    NDList maps = network.maps(rows);
+                    Shape grid = maps.get(0).getShape();
+                    if (collector == null) {
+                        collector = new PositionNormalisation.Collector(maps.size(), (int) grid.get(1), (int) grid.get(2));
+                    }
+                    Shape maskGrid = data.masks().getShape();
+                    float[] weights = maskGrid.get(1) == grid.get(1) && maskGrid.get(2) == grid.get(2)
+                            ? TrainingSet.Batch.slice(data.masks(), start, end, scope).toFloatArray() : null;
+                    for (int m = 0; m < maps.size(); m++) {
+                        collector.add(m, maps.get(m).toFloatArray(), weights);
+                    }
+                }
+            }
+        }
+        return collector.finish();
     }
 
     /** The held-out normal images' features, extracted when a network asks (the training set when none are held out). */
@@ -207,6 +249,7 @@ public final class Trainer {
                 net.afterTraining(rest, () -> rest);
                 // not closed: it would close the shared backbone; its manager is freed with foldManager
                 Detector scorer = new Detector(method, config, foldManager, pre, backbone, net);
+                normalisePositions(scorer, net, rest);
                 List<Integer> members = new ArrayList<>(fold);
                 java.util.Collections.sort(members);
                 thresholds.scoreImages(scorer, images, members, out::add);

@@ -11,6 +11,7 @@ import io.github.astfiji.core.model.ModelFile;
 import io.github.astfiji.core.registry.BackboneSetup;
 import io.github.astfiji.core.registry.Methods;
 import io.github.astfiji.core.score.AnomalyMaps;
+import io.github.astfiji.core.score.PositionNormalisation;
 import io.github.astfiji.core.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,19 +108,33 @@ class EfficientAdTrainingTest {
                 assertTrue(loss[loss.length - 1] < 0.5 * loss[0], "loss must at least halve: " + loss[0] + " -> " + loss[loss.length - 1]);
                 float[] combined = new float[test.size()];
                 float[] patchOnly = new float[test.size()];
+                float[] patchOnlyPerPosition = new float[test.size()];
                 boolean[] truth = new boolean[test.size()];
+                // the paper's comparison is between the networks' own maps: without the per-position statistics
+                PositionNormalisation positions = model.positionNormalisation();
+                model.setPositionNormalisation(null);
                 for (int i = 0; i < test.size(); i++) {
                     AnomalyMaps maps = model.score(test.get(i), null);
                     combined[i] = maps.get(0).maxScore;
                     patchOnly[i] = maps.get(1).maxScore;
                     truth[i] = defect.get(i);
                 }
+                model.setPositionNormalisation(positions);
+                for (int i = 0; i < test.size(); i++) {
+                    patchOnlyPerPosition[i] = model.score(test.get(i), null).get(1).maxScore;
+                }
+                double perPosition = Auroc.of(patchOnlyPerPosition, truth);
                 double withAe = Auroc.of(combined, truth);
                 double withoutAe = Auroc.of(patchOnly, truth);
                 System.out.printf("EfficientAdTrainingTest: logical defects, image AUROC %.3f with the autoencoder, %.3f patch-only%n",
                         withAe, withoutAe);
                 assertTrue(withAe >= 0.9, "the autoencoder map must find misplaced and missing parts: AUROC " + withAe);
                 assertTrue(withAe >= withoutAe + 0.1, "patch-only scoring must do clearly worse: " + withoutAe + " vs " + withAe);
+                // on an aligned object, scores standardised per position know where nothing belongs: a disc in the
+                // middle is unusual for its cells even when the patch itself looks normal
+                System.out.printf("EfficientAdTrainingTest: patch-only standardised per position, image AUROC %.3f%n", perPosition);
+                assertTrue(perPosition >= withoutAe + 0.1, "per-position statistics must help the patch-only map on an aligned object: "
+                        + perPosition + " vs " + withoutAe);
 
                 Path f = dir.resolve("efficientad.ast");
                 ModelFile.write(model, f, false);

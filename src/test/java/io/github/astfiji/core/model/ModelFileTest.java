@@ -26,6 +26,7 @@ import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,6 +55,8 @@ public class ModelFileTest {
         Path f = dir.resolve("m.ast");
         ModelFile.write(model, f, false);
         try (Detector back = ModelFile.read(f, root, null)) {
+            assertNotNull(model.positionNormalisation(), "a new model standardises its maps per position");
+            assertArrayEquals(model.positionNormalisation().cellStd[0], back.positionNormalisation().cellStd[0], 0f);
             for (int k = 0; k < model.method().mapNames().size(); k++) {
                 String map = model.method().mapNames().get(k);
                 AnomalyMap a = model.score(probe, null).get(k);
@@ -192,6 +195,12 @@ public class ModelFileTest {
                 .replace("\"formatVersion\": " + ModelFile.FORMAT_VERSION, "\"formatVersion\": 99").getBytes(StandardCharsets.UTF_8), null);
         e = assertThrows(ModelFormatException.class, () -> ModelFile.read(newer, root, null));
         assertTrue(e.getMessage().contains("newer") && e.getMessage().contains("Update"), e.getMessage());
+
+        Path damaged = dir.resolve("damaged-positions.ast");
+        rewrite(good, damaged, "positions.json", data -> "{\"gridWidth\": 3, \"gridHeight\": 3, \"cellMean\": [[1, 2]]}"
+                .getBytes(StandardCharsets.UTF_8), null);
+        e = assertThrows(ModelFormatException.class, () -> ModelFile.read(damaged, root, null));
+        assertTrue(e.getMessage().contains("damaged") && e.getMessage().contains("position statistics"), e.getMessage());
 
         Path incomplete = dir.resolve("incomplete.ast");
         rewrite(good, incomplete, null, null, "stats.json");

@@ -71,12 +71,13 @@ public final class TrainingSet {
         return masks.getShape().get(0);
     }
 
-    /**
-     * Applies f to the inputs in batches without gradients and concatenates the results
-     * (e.g. a frozen teacher's outputs), kept in this set's manager.
-     */
-    public NDArray mapInBatches(int batchSize, Function<NDList, NDArray> f) {
-        List<NDArray> parts = new ArrayList<>();
+    /** What {@link #forEachBatch} hands over: one batch's inputs and foreground masks, in a scope freed after the call. */
+    public interface BatchConsumer {
+        void accept(NDList inputs, NDArray masks, NDManager scope);
+    }
+
+    /** Visits the rows in order, batchSize at a time, each batch's slices in a scope of its own. */
+    public void forEachBatch(int batchSize, BatchConsumer consumer) {
         long n = size();
         for (long start = 0; start < n; start += batchSize) {
             long end = Math.min(n, start + batchSize);
@@ -85,11 +86,22 @@ public final class TrainingSet {
                 for (NDArray a : inputs) {
                     rows.add(Batch.slice(a, start, end, scope));
                 }
-                NDArray out = f.apply(rows);
-                out.attach(manager);
-                parts.add(out);
+                consumer.accept(rows, Batch.slice(masks, start, end, scope), scope);
             }
         }
+    }
+
+    /**
+     * Applies f to the inputs in batches without gradients and concatenates the results
+     * (e.g. a frozen teacher's outputs), kept in this set's manager.
+     */
+    public NDArray mapInBatches(int batchSize, Function<NDList, NDArray> f) {
+        List<NDArray> parts = new ArrayList<>();
+        forEachBatch(batchSize, (rows, batchMasks, scope) -> {
+            NDArray out = f.apply(rows);
+            out.attach(manager);
+            parts.add(out);
+        });
         NDArray all = NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 0);
         parts.forEach(NDArray::close);
         return all;
@@ -133,8 +145,7 @@ public final class TrainingSet {
             return r;
         }
 
-        /** Rows start..end of a cached tensor, attached to scope. */
-        public static NDArray slice(NDArray source, long start, long end, NDManager scope) {
+        static NDArray slice(NDArray source, long start, long end, NDManager scope) {
             NDArray r = source.get(start + ":" + end);
             r.attach(scope);
             return r;

@@ -1,7 +1,6 @@
 package io.github.astfiji.core.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -182,30 +181,22 @@ public final class Trainer {
 
     /** Every map of a trained network over its training views, cell by cell (foreground cells only where the set has masks at the map's grid). */
     static PositionNormalisation measurePositions(MethodNetwork network, TrainingSet data, int batchSize) {
-        PositionNormalisation.Collector collector = null;
+        PositionNormalisation.Collector[] collector = new PositionNormalisation.Collector[1];
         try (Engines.GradientsOff off = Engines.gradientsOff()) {
-            for (long start = 0; start < data.size(); start += batchSize) {
-                long end = Math.min(data.size(), start + batchSize);
-                try (NDManager scope = data.manager().newSubManager()) {
-                    NDList rows = new NDList();
-                    for (NDArray a : data.inputs()) {
-                        rows.add(TrainingSet.Batch.slice(a, start, end, scope));
-                    }
-                    NDList maps = network.maps(rows);
-                    Shape grid = maps.get(0).getShape();
-                    if (collector == null) {
-                        collector = new PositionNormalisation.Collector(maps.size(), (int) grid.get(1), (int) grid.get(2));
-                    }
-                    Shape maskGrid = data.masks().getShape();
-                    float[] weights = maskGrid.get(1) == grid.get(1) && maskGrid.get(2) == grid.get(2)
-                            ? TrainingSet.Batch.slice(data.masks(), start, end, scope).toFloatArray() : null;
-                    for (int m = 0; m < maps.size(); m++) {
-                        collector.add(m, maps.get(m).toFloatArray(), weights);
-                    }
+            data.forEachBatch(batchSize, (rows, masks, scope) -> {
+                NDList maps = network.maps(rows);
+                Shape grid = maps.get(0).getShape();
+                if (collector[0] == null) {
+                    collector[0] = new PositionNormalisation.Collector(maps.size(), (int) grid.get(1), (int) grid.get(2));
                 }
-            }
+                boolean sameGrid = masks.getShape().get(1) == grid.get(1) && masks.getShape().get(2) == grid.get(2);
+                float[] weights = sameGrid ? masks.toFloatArray() : null;
+                for (int m = 0; m < maps.size(); m++) {
+                    collector[0].add(m, maps.get(m).toFloatArray(), weights);
+                }
+            });
         }
-        return collector.finish();
+        return collector[0].finish();
     }
 
     /** The held-out normal images' features, extracted when a network asks (the training set when none are held out). */

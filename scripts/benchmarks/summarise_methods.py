@@ -9,6 +9,7 @@ import sys
 
 METRICS = [("image_auroc_max", "image AUROC (max)", 100), ("image_auroc_mean", "image AUROC (mean)", 100),
            ("pixel_auroc", "pixel AUROC", 100), ("aupro", "AUPRO", 100), ("f1_max", "F1-max", 100),
+           ("missed_at_5pct_false_alarms", "missed at 5 % false alarms", 100),
            ("train_seconds", "train s", 1), ("ms_per_image", "ms/image", 1), ("peak_memory_mb", "peak MB", 1),
            ("false_alarms", "false alarms", 0), ("misses", "misses", 0), ("recoveries", "recoveries", 0)]
 
@@ -40,6 +41,10 @@ def main(root):
                 fmt = "%.1f" if scale == 100 or key == "ms_per_image" else "%.0f"
                 if scale == 0:  # counts: the runs' values side by side, e.g. "1, 0, 2"
                     cells.append(", ".join("%.0f" % x if x == x else "-" for x in v))
+                    continue
+                v = [x for x in v if x == x]  # runs written before a column existed have none
+                if not v:
+                    cells.append("n/a")
                     continue
                 sd = statistics.stdev(v) if len(v) > 1 else 0.0
                 cells.append((fmt + " ± " + fmt) % (statistics.mean(v), sd) if scale == 100 else fmt % statistics.mean(v))

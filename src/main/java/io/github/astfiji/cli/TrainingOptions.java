@@ -14,7 +14,7 @@ final class TrainingOptions {
 
     @Option(names = "--backbone", description = "efficientnet-b5, wide-resnet50-2, resnet18 (ImageNet weights from torchvision, "
             + "downloaded once into the weights folder), that file itself (an offline computer), NAME=FILE (other weights of "
-            + "one of those networks), a TorchScript file, or builtin / builtin:filter-bank / builtin:filter-pyramid. Default: the "
+            + "one of those networks), a TorchScript file, or builtin / builtin:filter-bank-sharpness / builtin:filter-bank / builtin:filter-pyramid. Default: the "
             + "preset's (the paper presets: the paper's network), else the method's built-in one.")
     String backbone;
 

@@ -98,6 +98,7 @@ public class EvaluateCommand extends ProgressCommand {
             table.addValue("pixel_auroc", r.pixelAuroc);
             table.addValue("aupro", r.aupro);
             table.addValue("f1_max", r.f1Max);
+            table.addValue("missed_at_5pct_false_alarms", r.missedAtFivePercent);
             table.addValue("train_seconds", r.trainSeconds);
             table.addValue("ms_per_image", r.msPerImage);
             table.addValue("peak_memory_mb", r.peakMemoryMb);

@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDManager;
 /** The built-in backbones by id (what users name, and pretrained or TorchScript files, go through registry.BackboneSetup). */
 public final class Backbones {
 
-    /** The built-in default, chosen by measurement (see BENCHMARKS.md). */
-    public static final String DEFAULT_BUILTIN = FilterBankBackbone.ID;
+    /**
+     * The built-in default, chosen by measurement (see BENCHMARKS.md): the filter bank with
+     * sharpness channels (models trained before it keep the plain bank their file names).
+     */
+    public static final String DEFAULT_BUILTIN = FilterBankBackbone.SHARPNESS_ID;
 
     private Backbones() {
     }
@@ -23,9 +26,12 @@ public final class Backbones {
                 return new RandomCnnBackbone(manager, seed, true);
             case FilterBankBackbone.PYRAMID_ID:
                 return FilterBankBackbone.pyramid(manager);
+            case FilterBankBackbone.SHARPNESS_ID:
+                return FilterBankBackbone.withSharpness(manager);
             default:
                 throw new IllegalArgumentException("unknown built-in backbone '" + id + "'; use "
-                        + RandomCnnBackbone.ID + ", " + FilterBankBackbone.ID + " or " + FilterBankBackbone.PYRAMID_ID);
+                        + RandomCnnBackbone.ID + ", " + FilterBankBackbone.SHARPNESS_ID + ", " + FilterBankBackbone.ID + " or "
+                        + FilterBankBackbone.PYRAMID_ID);
         }
     }
 }

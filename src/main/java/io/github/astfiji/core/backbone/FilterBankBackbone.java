@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import io.github.astfiji.core.image.Preprocessing;
 import io.github.astfiji.core.nn.Layers;
 import io.github.astfiji.core.nn.NDArrays;
 
@@ -17,7 +18,8 @@ import java.util.List;
  * and Gaussian smoothing of two colour-opponent channels; each response and its
  * magnitude are average-pooled to the output stride and standardised.
  * <p>
- * {@link #ID}: one map at stride 8 from pyramid levels 0-2 (AST's default).
+ * {@link #ID}: one map at stride 8 from pyramid levels 0-2 (AST's default before the
+ * sharpness channels below).
  * {@link #PYRAMID_ID}: three maps at strides 4, 8, 16, each from the three pyramid levels
  * nearest its stride (0-2, 1-3, 2-4), so deeper maps describe coarser structure, as a
  * CNN's deeper layers do (Reverse Distillation's default encoder). Its responses are
@@ -25,42 +27,66 @@ import java.util.List;
  * scaled, not centred: Reverse Distillation compares features by cosine, which needs
  * them sparse and non-negative like a ReLU network's, or a flat defect on a textured part
  * points the same way as the texture.
+ * <p>
+ * {@link #SHARPNESS_ID}: the single-scale bank plus, per input colour (a composite's
+ * channel), the log of the pooled Laplacian magnitude and that per unit of pooled
+ * intensity. Defocus keeps a region's intensity and only takes its fine structure away;
+ * the luminance derivatives above mix that with how much signal there is and with the
+ * other channels, so a blurred spot field looked like a normal sparse one. AST's default.
  */
 public final class FilterBankBackbone extends CalibratedBackbone {
 
     public static final String ID = "builtin:filter-bank";
     public static final String PYRAMID_ID = "builtin:filter-pyramid";
+    public static final String SHARPNESS_ID = "builtin:filter-bank-sharpness";
     private static final int LEVELS = 3;
     private static final int FILTERS = 8;
     private static final int CHANNELS = LEVELS * FILTERS * 2;
+    /** Sharpness channels: fine structure, and fine structure per unit of intensity, per input colour. */
+    private static final int SHARPNESS = 6;
+    /** Floor of the pooled Laplacian magnitudes (network input units), below any camera's noise: flat regions stay finite. */
+    private static final float FINE_FLOOR = 1e-3f;
+    /** Floor of the pooled intensity (in [0, 1]): a dark background is not divided by zero. */
+    private static final float INTENSITY_FLOOR = 0.02f;
     private final String id;
     private final int[] strides;
     /** First pyramid level of each output map. */
     private final int[] firstLevel;
     private final boolean rectified;
+    private final boolean sharpness;
 
     /** The single-scale bank (stride 8). */
     public FilterBankBackbone(NDManager manager) {
-        this(manager, ID, new int[] {8}, new int[] {0}, false);
+        this(manager, ID, new int[] {8}, new int[] {0}, false, false);
     }
 
     /** The three-scale pyramid (strides 4, 8, 16). */
     public static FilterBankBackbone pyramid(NDManager manager) {
-        return new FilterBankBackbone(manager, PYRAMID_ID, new int[] {4, 8, 16}, new int[] {0, 1, 2}, true);
+        return new FilterBankBackbone(manager, PYRAMID_ID, new int[] {4, 8, 16}, new int[] {0, 1, 2}, true, false);
     }
 
-    private FilterBankBackbone(NDManager manager, String id, int[] strides, int[] firstLevel, boolean rectified) {
-        super(manager, channels(strides.length));
+    /** The single-scale bank with sharpness channels (see the class comment). */
+    public static FilterBankBackbone withSharpness(NDManager manager) {
+        return new FilterBankBackbone(manager, SHARPNESS_ID, new int[] {8}, new int[] {0}, false, true);
+    }
+
+    private FilterBankBackbone(NDManager manager, String id, int[] strides, int[] firstLevel, boolean rectified,
+            boolean sharpness) {
+        super(manager, channels(strides.length, sharpness));
         this.id = id;
         this.strides = strides;
         this.firstLevel = firstLevel;
         this.rectified = rectified;
+        this.sharpness = sharpness;
         params.addBuffer("bank.weight", bank(), FILTERS, 3, 7, 7);
+        if (sharpness) {
+            params.addBuffer("sharpness.weight", laplacians(), 3, 3, 7, 7);
+        }
     }
 
-    private static int[] channels(int scales) {
+    private static int[] channels(int scales, boolean sharpness) {
         int[] c = new int[scales];
-        java.util.Arrays.fill(c, CHANNELS);
+        java.util.Arrays.fill(c, CHANNELS + (sharpness ? SHARPNESS : 0));
         return c;
     }
 
@@ -108,9 +134,41 @@ public final class FilterBankBackbone extends CalibratedBackbone {
                     parts.add(Layers.avgPool(responses[l].abs(), pool));
                 }
             }
+            if (sharpness) {
+                parts.add(sharpness(images, strides[s]));
+            }
             out.add(NDArrays.concat(new NDList(parts.toArray(new NDArray[0])), 1));
         }
         return out;
+    }
+
+    /**
+     * Per input colour: log of the pooled Laplacian magnitude (sigma 1), and that minus the log
+     * of the pooled intensity in [0, 1] units (the network input with its normalisation undone).
+     */
+    private NDArray sharpness(NDArray images, int stride) {
+        NDArray w = params.get("sharpness.weight");
+        NDArray fine = Layers.avgPool(Conv2d.conv2d(images, w, null, new Shape(1, 1), new Shape(3, 3)).head().abs(), stride)
+                .add(FINE_FLOOR).log();
+        NDManager m = images.getManager();
+        NDArray std = m.create(Preprocessing.STD, new Shape(1, 3, 1, 1));
+        NDArray mean = m.create(Preprocessing.MEAN, new Shape(1, 3, 1, 1));
+        NDArray intensity = Layers.avgPool(images.mul(std).add(mean), stride).maximum(0f).add(INTENSITY_FLOOR).log();
+        return NDArrays.concat(new NDList(fine, fine.sub(intensity)), 1);
+    }
+
+    /** Laplacian-of-Gaussian filters (3, 3, 7, 7), sigma 1, one per input colour. */
+    private static float[] laplacians() {
+        float[] all = bank();
+        int k = 7;
+        float[] w = new float[3 * 3 * k * k];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < k * k; i++) {
+                // Gxx + Gyy of the luminance filters, divided back by their luminance weight
+                w[(c * 3 + c) * k * k + i] = (all[(3 * 3 + c) * k * k + i] + all[(4 * 3 + c) * k * k + i]) * 3;
+            }
+        }
+        return w;
     }
 
     /** Filter weights (8, 3, 7, 7): luminance derivatives then two opponent-colour blurs. */

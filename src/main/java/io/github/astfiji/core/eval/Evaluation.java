@@ -63,6 +63,11 @@ public final class Evaluation {
         /** The model's image threshold those verdicts used. */
         public double imageThreshold = Double.NaN;
         public double misses = Double.NaN;
+        /**
+         * Fraction of defect images missed at the best threshold that flags at most 5 % of the
+         * normal test images: a point of the ROC curve, independent of the model's own threshold.
+         */
+        public double missedAtFivePercent = Double.NaN;
         /** Per defect type: defect images passed at the model's threshold. */
         public final Map<String, Integer> missesByType = new TreeMap<>();
         /** Divergences the training recovered from (NaN when the model was loaded, not trained). */
@@ -161,6 +166,7 @@ public final class Evaluation {
             F1Max f1 = F1Max.of(score[k], defect);
             row.f1Max = f1.f1;
             row.f1Threshold = f1.threshold;
+            row.missedAtFivePercent = missedAt(row.normalScores, row.defectScores, 0.05);
             verdicts(row, score[k], defect, labels, model.stats(model.method().mapNames().get(k)).imageThreshold);
             if (labels != null) {
                 byType(row, score[k], defect, labels);
@@ -190,6 +196,22 @@ public final class Evaluation {
             }
         }
         return out;
+    }
+
+    /**
+     * Fraction of defect scores at or below the lowest threshold that leaves at most
+     * falseAlarmRate of the normal scores above it (scores above a threshold are flagged).
+     */
+    static double missedAt(float[] normal, float[] defects, double falseAlarmRate) {
+        float[] sorted = normal.clone();
+        java.util.Arrays.sort(sorted);
+        int allowed = (int) Math.floor(falseAlarmRate * sorted.length + 1e-9);
+        float threshold = sorted[sorted.length - 1 - allowed];
+        int missed = 0;
+        for (float d : defects) {
+            missed += d > threshold ? 0 : 1;
+        }
+        return (double) missed / defects.length;
     }
 
     /** False alarms and misses at the model's threshold (the verdict rule of detection: above it is anomalous). */

@@ -51,13 +51,28 @@ import java.util.zip.ZipOutputStream;
 public final class ModelFile {
 
     public static final String FORMAT = "ast-fiji-model";
-    /** 2: maps standardised per position (positions.json), which a reader of format 1 would ignore and misjudge. */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 2: maps standardised per position (positions.json), which a reader of format 1 would
+     * ignore and misjudge. 3: a backbone that format 2's readers do not know (the filter bank
+     * with sharpness channels), so they say "update" instead of naming an unknown backbone.
+     */
+    public static final int FORMAT_VERSION = 3;
+    /** Built-in backbones that came with format 3. */
+    private static final java.util.Set<String> FORMAT_3_BACKBONES = java.util.Set.of(
+            io.github.astfiji.core.backbone.FilterBankBackbone.SHARPNESS_ID);
     public static final String EXTENSION = ".ast";
     private static final String POSITIONS = "positions.json";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private ModelFile() {
+    }
+
+    /** The oldest format that reads this model: older versions of the plugin keep reading what they would judge right. */
+    static int formatVersionFor(Detector model) {
+        if (FORMAT_3_BACKBONES.contains(model.backbone().id())) {
+            return 3;
+        }
+        return model.positionNormalisation() != null ? 2 : 1;
     }
 
     /** Saves atomically. Refuses to replace an existing file unless overwrite is true. */
@@ -76,8 +91,7 @@ public final class ModelFile {
 
         JsonObject manifest = new JsonObject();
         manifest.addProperty("format", FORMAT);
-        // format 1 where nothing needs the newer reader, so models without position statistics stay readable by older versions
-        manifest.addProperty("formatVersion", model.positionNormalisation() != null ? FORMAT_VERSION : 1);
+        manifest.addProperty("formatVersion", formatVersionFor(model));
         manifest.addProperty("method", model.method().id());
         manifest.addProperty("software", softwareVersion());
         manifest.addProperty("created", java.time.Instant.now().toString());

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BuiltinBackboneTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {RandomCnnBackbone.ID, FilterBankBackbone.ID})
+    @ValueSource(strings = {RandomCnnBackbone.ID, FilterBankBackbone.ID, FilterBankBackbone.SHARPNESS_ID})
     void calibratedFeaturesAreStandardised(String id) throws Exception {
         List<ImageSource> imgs = TestData.trainImages(8);
         List<FloatImage> loaded = new ArrayList<>();
@@ -56,5 +56,84 @@ class BuiltinBackboneTest {
             NDArray diff = f.get(0).sub(f.get(1)).abs().mean();
             assertTrue(diff.getFloat() > 0.1, "features of different images must differ");
         }
+    }
+
+    /**
+     * Defocus keeps a region's intensity and only takes its fine structure away: the
+     * sharpness channels (fine structure per unit of signal, last three) must fall inside a
+     * blurred disc of a fluorescence image, in every colour by more than the smoothed
+     * intensity moves (6 cells here: 0.28-0.74 std against 0.15), and every feature must stay as it was in cells
+     * the blur (and the pyramid filters' 16 px reach) cannot touch.
+     */
+    @org.junit.jupiter.api.Test
+    void sharpnessChannelsFallUnderDefocusAndNowhereElse() throws Exception {
+        int size = 128;
+        int stride = 8;
+        int grid = size / stride;
+        long seed = 3;
+        io.github.astfiji.core.data.DefectSynthesizer.Result sharp = io.github.astfiji.core.data.SyntheticFluorescence.make(size, 3,
+                io.github.astfiji.core.data.SyntheticFluorescence.Defect.NONE, seed);
+        io.github.astfiji.core.data.DefectSynthesizer.Result blurred = io.github.astfiji.core.data.SyntheticFluorescence.make(size, 3,
+                io.github.astfiji.core.data.SyntheticFluorescence.Defect.BLUR, seed);
+        Preprocessing pre = Preprocessing.fit(List.of(sharp.image), size);
+        try (NDManager m = Engines.newManager(); Backbone bb = FilterBankBackbone.withSharpness(m)) {
+            NDArray images = m.create(concat(pre.apply(sharp.image), pre.apply(blurred.image)), new Shape(2, 3, size, size));
+            bb.calibrate(List.of(images.get("0:1")));
+            int channels = bb.channels();
+            float[] f = bb.extract(images).toFloatArray();
+            int cells = grid * grid;
+            double[] inside = new double[3];
+            double intensityChange = 0;
+            int insideCells = 0;
+            double farChange = 0;
+            for (int cell = 0; cell < cells; cell++) {
+                double covered = 0;
+                boolean near = false;
+                int cx = cell % grid;
+                int cy = cell / grid;
+                for (int y = cy * stride - 16; y < (cy + 1) * stride + 16; y++) {
+                    for (int x = cx * stride - 16; x < (cx + 1) * stride + 16; x++) {
+                        if (x >= 0 && y >= 0 && x < size && y < size && blurred.mask[y * size + x] > 0) {
+                            near = true;
+                            boolean own = x >= cx * stride && x < (cx + 1) * stride && y >= cy * stride && y < (cy + 1) * stride;
+                            covered += own ? 1.0 / (stride * stride) : 0;
+                        }
+                    }
+                }
+                if (covered == 1) {
+                    insideCells++;
+                    intensityChange += Math.abs(f[channels * cells + cell] - f[cell]); // channel 0: smoothed luminance
+                    for (int c = 0; c < 3; c++) {
+                        int k = channels - 3 + c;
+                        inside[c] += f[(channels + k) * cells + cell] - f[k * cells + cell];
+                    }
+                } else if (!near) {
+                    for (int c = 0; c < channels; c++) {
+                        farChange = Math.max(farChange, Math.abs(f[(channels + c) * cells + cell] - f[c * cells + cell]));
+                    }
+                }
+            }
+            assertTrue(insideCells >= 4, "the blurred disc covers " + insideCells + " cells");
+            // every colour's fine structure per unit of signal falls; the spots (channel 3, blue) most
+            double[] drop = new double[3];
+            for (int c = 0; c < 3; c++) {
+                drop[c] = -inside[c] / insideCells;
+            }
+            double intensity = intensityChange / insideCells;
+            double largest = 0;
+            for (int c = 0; c < 3; c++) {
+                assertTrue(drop[c] > Math.max(0.1, intensity), "colour " + c + ": fine structure per unit of signal must fall under the "
+                        + "blur by more than the intensity moves (" + intensity + " std), fell by " + drop[c]);
+                largest = Math.max(largest, drop[c]);
+            }
+            assertTrue(largest > 3 * intensity, "the largest fall " + largest + " must be well above the intensity's " + intensity);
+            assertEquals(0, farChange, 1e-4, "features far from the blur must not change");
+        }
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }

@@ -118,4 +118,19 @@ class MetricsTest {
         boolean[] two = {true, false, true};
         assertEquals(2, Arrays.stream(Regions.label(two, 3, 1)).max().getAsInt());
     }
+
+    @Test
+    void missesAtFivePercentFalseAlarmsAllowOneNormalInTwentyAboveTheThreshold() {
+        float[] normal = new float[20];
+        for (int i = 0; i < 20; i++) {
+            normal[i] = i; // 0 .. 19: one false alarm (19) allowed, so the threshold is 18
+        }
+        float[] defects = {18f, 18.5f, 25f, 3f};
+        // 18 (tied with the threshold: not above it) and 3 are missed
+        assertEquals(0.5, Evaluation.missedAt(normal, defects, 0.05), 1e-12);
+        // with 19 normals, 5 % allows none: the threshold is the highest normal score (18)
+        assertEquals(0.5, Evaluation.missedAt(Arrays.copyOf(normal, 19), defects, 0.05), 1e-12);
+        // with no false alarm allowed over 20, 18.5 is missed too
+        assertEquals(0.75, Evaluation.missedAt(normal, defects, 0.0), 1e-12);
+    }
 }

@@ -74,6 +74,34 @@ public class ModelFileTest {
     }
 
     /**
+     * The format says what a reader must know: 2 for per-position statistics (random CNN
+     * here), 3 for the sharpness filter bank, which a format-2 reader would name as an
+     * unknown backbone instead of asking for an update. Both round-trip.
+     */
+    @Test
+    void formatVersionIsTheOldestThatReadsTheModel(@TempDir Path dir) throws IOException {
+        Path f2 = dir.resolve("positions.ast");
+        ModelFile.write(model, f2, false);
+        assertEquals(2, manifestVersion(f2));
+        try (Detector sharp = TestData.trainFast(root, io.github.astfiji.core.backbone.FilterBankBackbone.withSharpness(root))) {
+            Path f3 = dir.resolve("sharpness.ast");
+            ModelFile.write(sharp, f3, false);
+            assertEquals(3, manifestVersion(f3));
+            try (Detector back = ModelFile.read(f3, root, null)) {
+                assertEquals(io.github.astfiji.core.backbone.FilterBankBackbone.SHARPNESS_ID, back.backbone().id());
+                assertEquals(sharp.score(probe, null).get(0).score, back.score(probe, null).get(0).score, 0f);
+            }
+        }
+    }
+
+    private static int manifestVersion(Path model) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(model.toFile())) {
+            String json = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(), StandardCharsets.UTF_8);
+            return com.google.gson.JsonParser.parseString(json).getAsJsonObject().get("formatVersion").getAsInt();
+        }
+    }
+
+    /**
      * A model written by version 0.1.0 before the method family existed (format 1, AST,
      * scripts' fixture legacy_v1_ast.ast) still loads and gives the scores it gave then.
      */
@@ -192,7 +220,7 @@ public class ModelFileTest {
         ModelFile.write(model, good, false);
         Path newer = dir.resolve("newer.ast");
         rewrite(good, newer, "manifest.json", data -> new String(data, StandardCharsets.UTF_8)
-                .replace("\"formatVersion\": " + ModelFile.FORMAT_VERSION, "\"formatVersion\": 99").getBytes(StandardCharsets.UTF_8), null);
+                .replaceAll("\"formatVersion\": \\d+", "\"formatVersion\": 99").getBytes(StandardCharsets.UTF_8), null);
         e = assertThrows(ModelFormatException.class, () -> ModelFile.read(newer, root, null));
         assertTrue(e.getMessage().contains("newer") && e.getMessage().contains("Update"), e.getMessage());
 

@@ -212,7 +212,7 @@ public final class DatasetEvaluation {
         if (column < FRACTIONS) {
             return pct(v);
         }
-        return num(v, column == 7 ? "%.1f" : "%.0f");
+        return num(v, column == CSV_NAMES.indexOf("ms_per_image") ? "%.1f" : "%.0f");
     }
 
     /**

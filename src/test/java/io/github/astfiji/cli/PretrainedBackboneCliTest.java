@@ -1,7 +1,6 @@
 package io.github.astfiji.cli;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.github.astfiji.core.backbone.pretrained.PretrainedBackbones;
 import io.github.astfiji.core.storage.Checksums;
 import io.github.astfiji.core.weights.LoopbackServer;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -56,13 +54,10 @@ class PretrainedBackboneCliTest {
             assertEquals(0, train.code(), train.out());
             assertTrue(train.out().contains("Downloading resnet18-test.pth (" + published.size() + ")"), train.out());
             assertTrue(Files.isRegularFile(dir.resolve("cache-a").resolve("resnet18-test.pth")));
-            try (ZipFile zip = new ZipFile(model.toFile())) {
-                JsonObject bb = JsonParser.parseString(new String(zip.getInputStream(zip.getEntry("manifest.json")).readAllBytes()))
-                        .getAsJsonObject().getAsJsonObject("backbone");
-                assertEquals("pretrained:test-resnet18", bb.get("id").getAsString());
-                assertEquals(published.sha256(), bb.get("checksum").getAsString());
-                assertEquals(256, bb.get("channels").getAsInt());
-            }
+            JsonObject bb = io.github.astfiji.core.model.ModelFileTest.manifest(model).getAsJsonObject("backbone");
+            assertEquals("pretrained:test-resnet18", bb.get("id").getAsString());
+            assertEquals(published.sha256(), bb.get("checksum").getAsString());
+            assertEquals(256, bb.get("channels").getAsInt());
             assertEquals(1, server.requests.get());
 
             // another weights folder on this computer: the copy the model records is checked and taken, nothing downloaded

@@ -77,7 +77,7 @@ class BuiltinBackboneTest {
                 io.github.astfiji.core.data.SyntheticFluorescence.Defect.BLUR, seed);
         Preprocessing pre = Preprocessing.fit(List.of(sharp.image), size);
         try (NDManager m = Engines.newManager(); Backbone bb = FilterBankBackbone.withSharpness(m)) {
-            NDArray images = m.create(concat(pre.apply(sharp.image), pre.apply(blurred.image)), new Shape(2, 3, size, size));
+            NDArray images = m.create(io.github.astfiji.core.image.FloatArrays.concat(List.of(pre.apply(sharp.image), pre.apply(blurred.image))), new Shape(2, 3, size, size));
             bb.calibrate(List.of(images.get("0:1")));
             int channels = bb.channels();
             float[] f = bb.extract(images).toFloatArray();
@@ -129,11 +129,5 @@ class BuiltinBackboneTest {
             assertTrue(largest > 3 * intensity, "the largest fall " + largest + " must be well above the intensity's " + intensity);
             assertEquals(0, farChange, 1e-4, "features far from the blur must not change");
         }
-    }
-
-    private static float[] concat(float[] a, float[] b) {
-        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -94,11 +94,16 @@ public class ModelFileTest {
         }
     }
 
-    private static int manifestVersion(Path model) throws IOException {
+    /** A model file's manifest, as written (for tests that check what it records). */
+    public static com.google.gson.JsonObject manifest(Path model) throws IOException {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(model.toFile())) {
             String json = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes(), StandardCharsets.UTF_8);
-            return com.google.gson.JsonParser.parseString(json).getAsJsonObject().get("formatVersion").getAsInt();
+            return com.google.gson.JsonParser.parseString(json).getAsJsonObject();
         }
+    }
+
+    private static int manifestVersion(Path model) throws IOException {
+        return manifest(model).get("formatVersion").getAsInt();
     }
 
     /**

@@ -8,6 +8,7 @@ import statistics
 import sys
 
 METRICS = [("image_auroc_max", "image AUROC (max)", 100), ("image_auroc_mean", "image AUROC (mean)", 100),
+           ("image_auroc_score", "image AUROC (model's score)", 100),
            ("pixel_auroc", "pixel AUROC", 100), ("aupro", "AUPRO", 100), ("f1_max", "F1-max", 100),
            ("missed_at_5pct_false_alarms", "missed at 5 % false alarms", 100),
            ("train_seconds", "train s", 1), ("ms_per_image", "ms/image", 1), ("peak_memory_mb", "peak MB", 1),

@@ -14,8 +14,9 @@ final class TrainingOptions {
 
     @Option(names = "--backbone", description = "efficientnet-b5, wide-resnet50-2, resnet18 (ImageNet weights from torchvision, "
             + "downloaded once into the weights folder), that file itself (an offline computer), NAME=FILE (other weights of "
-            + "one of those networks), a TorchScript file, or builtin / builtin:filter-bank-sharpness / builtin:filter-bank / builtin:filter-pyramid. Default: the "
-            + "preset's (the paper presets: the paper's network), else the method's built-in one.")
+            + "one of those networks), a TorchScript file, or builtin / builtin:filter-bank-sharpness / builtin:channel-sharpness / builtin:filter-bank / "
+            + "builtin:filter-pyramid. Default: the preset's (the paper presets: the paper's network), else the method's built-in "
+            + "one (AST: builtin:channel-sharpness on multi-channel composites, builtin:filter-bank-sharpness otherwise).")
     String backbone;
 
     @Option(names = "--epochs", description = "Training length in epochs (what it covers per method is below; overrides the preset).")
@@ -48,7 +49,8 @@ final class TrainingOptions {
     @Option(names = "--input", defaultValue = "rgb", description = "What the networks see: rgb (default), depth or rgb+depth (methods that read depth).")
     String input;
 
-    @Option(names = "--image-score", description = "How a map becomes the image score: auto, mean or max (default: the preset's).")
+    @Option(names = "--image-score", description = "How a map becomes the image score: auto, mean, max or top (the mean of the highest 5 %% of the map) "
+            + "(default: the preset's; AST's cpu preset takes top on multi-channel composites, max otherwise).")
     String imageScore;
 
     @Option(names = "--depth-unit", defaultValue = "m", description = "Unit of the depth values: m (default, as in MVTec 3D-AD), mm or um.")

@@ -95,6 +95,7 @@ public class EvaluateCommand extends ProgressCommand {
             table.addValue("defect_images", r.defectImages);
             table.addValue("image_auroc", r.imageAuroc);
             table.addValue("image_auroc_max", r.imageAurocMax);
+            table.addValue("image_auroc_score", r.imageAurocScore);
             table.addValue("pixel_auroc", r.pixelAuroc);
             table.addValue("aupro", r.aupro);
             table.addValue("f1_max", r.f1Max);

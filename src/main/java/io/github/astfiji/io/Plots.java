@@ -79,7 +79,7 @@ public final class Plots {
         p.setColor(Color.LIGHT_GRAY);
         p.drawLine(0, 0, 1, 1);
         p.setColor(Color.BLACK);
-        p.addLabel(0.45, 0.9, String.format(Locale.ROOT, "image AUROC %.1f %%", 100 * r.imageAurocMax));
+        p.addLabel(0.45, 0.9, String.format(Locale.ROOT, "image AUROC %.1f %%", 100 * r.imageAurocScore));
         return p;
     }
 

@@ -63,7 +63,7 @@ public final class Training {
             throw new IOException("no training images were given");
         }
         try (NDManager root = Engines.newManager()) {
-            Backbone bb = BackboneSetup.forTraining(method, config, backbone, root, progress);
+            Backbone bb = BackboneSetup.forTraining(method, config, backbone, images, root, progress);
             String busy = Engines.busyMachineHint();
             Trainer trainer = new Trainer(method, config, progress);
             try (Detector m = trainer.train(images, bb, root)) {

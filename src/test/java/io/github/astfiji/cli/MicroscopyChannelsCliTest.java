@@ -1,11 +1,13 @@
 package io.github.astfiji.cli;
 
+import io.github.astfiji.core.backbone.FilterBankBackbone;
 import io.github.astfiji.core.data.SyntheticFluorescence;
 import io.github.astfiji.core.data.SyntheticFluorescence.Defect;
 import io.github.astfiji.core.detector.Detector;
 import io.github.astfiji.core.engine.Engines;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.model.ModelFile;
+import io.github.astfiji.core.score.ImageScoreRule;
 import io.github.astfiji.io.ImageFiles;
 import io.github.astfiji.testing.Hyperstacks;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,18 @@ class MicroscopyChannelsCliTest {
             // nuclei (channel 1) are brighter than the cytoplasm (channel 2): the ranges tell them apart
             assertTrue(d.preprocessing().channelHigh[0] > d.preprocessing().channelHigh[1] * 1.2,
                     java.util.Arrays.toString(d.preprocessing().channelHigh));
+            // a composite's stains are described channel by channel and scored by the top 5 % of the map (issue 22)
+            assertEquals(FilterBankBackbone.CHANNEL_SHARPNESS_ID, d.backbone().id());
+            assertEquals(ImageScoreRule.TOP, d.config().imageScore);
+        }
+        // what the user names is kept
+        Path chosen = dir.resolve("chosen.ast");
+        CliTest.Run own = CliTest.cli("train", "--images", train.toString(), "--model", chosen.toString(), "--epochs", "2",
+                "--image-size", "96", "--calibration-folds", "0", "--image-score", "max", "--backbone", FilterBankBackbone.SHARPNESS_ID);
+        assertEquals(0, own.code(), own.out());
+        try (var manager = Engines.newManager(); Detector d = ModelFile.read(chosen, manager, null)) {
+            assertEquals(FilterBankBackbone.SHARPNESS_ID, d.backbone().id());
+            assertEquals(ImageScoreRule.MAX, d.config().imageScore);
         }
 
         Path test = Files.createDirectories(dir.resolve("test"));

@@ -36,7 +36,8 @@ public final class AstMethod implements Method {
             case PAPER_3D:
                 return "the paper's MVTec 3D-AD setting: 768 px, flow 64 wide, student 4 x 1024, 72 + 72 epochs";
             default:
-                return "for a CPU: 192 px, built-in filter bank with sharpness, flow 64 wide, student 2 x 128, 40 + 40 epochs";
+                return "for a CPU: 192 px, built-in filter bank with sharpness (per-channel sharpness on composites), flow 64 wide, "
+                        + "student 2 x 128, 40 + 40 epochs";
         }
     }
 
@@ -79,6 +80,12 @@ public final class AstMethod implements Method {
     @Override
     public String defaultBackbone() {
         return Backbones.DEFAULT_BUILTIN;
+    }
+
+    /** Composites: the per-channel sharpness measures without the luminance bank (BENCHMARKS.md, issue 22). */
+    @Override
+    public String defaultBackbone(boolean composite) {
+        return composite ? Backbones.DEFAULT_COMPOSITE : Backbones.DEFAULT_BUILTIN;
     }
 
     /** Keys kept from format 1, so older model files keep their statistics. */

@@ -10,6 +10,8 @@ public final class Backbones {
      * sharpness channels (models trained before it keep the plain bank their file names).
      */
     public static final String DEFAULT_BUILTIN = FilterBankBackbone.SHARPNESS_ID;
+    /** AST's built-in default on composites (separate stains, not colours): the per-channel sharpness measures. */
+    public static final String DEFAULT_COMPOSITE = FilterBankBackbone.CHANNEL_SHARPNESS_ID;
 
     private Backbones() {
     }
@@ -28,9 +30,12 @@ public final class Backbones {
                 return FilterBankBackbone.pyramid(manager);
             case FilterBankBackbone.SHARPNESS_ID:
                 return FilterBankBackbone.withSharpness(manager);
+            case FilterBankBackbone.CHANNEL_SHARPNESS_ID:
+                return FilterBankBackbone.channelSharpness(manager);
             default:
                 throw new IllegalArgumentException("unknown built-in backbone '" + id + "'; use "
-                        + RandomCnnBackbone.ID + ", " + FilterBankBackbone.SHARPNESS_ID + ", " + FilterBankBackbone.ID + " or "
+                        + RandomCnnBackbone.ID + ", " + FilterBankBackbone.SHARPNESS_ID + ", " + FilterBankBackbone.CHANNEL_SHARPNESS_ID + ", "
+                        + FilterBankBackbone.ID + " or "
                         + FilterBankBackbone.PYRAMID_ID);
         }
     }

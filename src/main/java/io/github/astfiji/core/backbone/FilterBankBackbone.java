@@ -32,18 +32,29 @@ import java.util.List;
  * channel), the log of the pooled Laplacian magnitude and that per unit of pooled
  * intensity. Defocus keeps a region's intensity and only takes its fine structure away;
  * the luminance derivatives above mix that with how much signal there is and with the
- * other channels, so a blurred spot field looked like a normal sparse one. AST's default.
+ * other channels, so a blurred spot field looked like a normal sparse one. AST's default
+ * on grey and RGB images.
+ * <p>
+ * {@link #CHANNEL_SHARPNESS_ID}: no luminance bank, only per input colour the log of the
+ * pooled gradient energy (RMS of the sigma-1 gradient), the log of the pooled Laplacian
+ * magnitude, and that per unit of intensity: 9 channels. A fluorescence composite's
+ * channels are separate stains, not colours; mixed into a luminance, a cell's blurred
+ * spots hide behind its sharp nucleus, and the bank's 48 luminance channels outweigh the
+ * few that see focus. AST's default on composites (BENCHMARKS.md, issue 22).
  */
 public final class FilterBankBackbone extends CalibratedBackbone {
 
     public static final String ID = "builtin:filter-bank";
     public static final String PYRAMID_ID = "builtin:filter-pyramid";
     public static final String SHARPNESS_ID = "builtin:filter-bank-sharpness";
+    public static final String CHANNEL_SHARPNESS_ID = "builtin:channel-sharpness";
     private static final int LEVELS = 3;
     private static final int FILTERS = 8;
     private static final int CHANNELS = LEVELS * FILTERS * 2;
     /** Sharpness channels: fine structure, and fine structure per unit of intensity, per input colour. */
     private static final int SHARPNESS = 6;
+    /** Channel sharpness: gradient energy, fine structure and fine structure per unit of intensity, per input colour. */
+    private static final int CHANNEL_MEASURES = 9;
     /** Floor of the pooled Laplacian magnitudes (network input units), below any camera's noise: flat regions stay finite. */
     private static final float FINE_FLOOR = 1e-3f;
     /** Floor of the pooled intensity (in [0, 1]): a dark background is not divided by zero. */
@@ -54,39 +65,51 @@ public final class FilterBankBackbone extends CalibratedBackbone {
     private final int[] firstLevel;
     private final boolean rectified;
     private final boolean sharpness;
+    /** False: the per-colour measures only, no luminance bank. */
+    private final boolean luminanceBank;
 
     /** The single-scale bank (stride 8). */
     public FilterBankBackbone(NDManager manager) {
-        this(manager, ID, new int[] {8}, new int[] {0}, false, false);
+        this(manager, ID, new int[] {8}, new int[] {0}, false, false, true);
     }
 
     /** The three-scale pyramid (strides 4, 8, 16). */
     public static FilterBankBackbone pyramid(NDManager manager) {
-        return new FilterBankBackbone(manager, PYRAMID_ID, new int[] {4, 8, 16}, new int[] {0, 1, 2}, true, false);
+        return new FilterBankBackbone(manager, PYRAMID_ID, new int[] {4, 8, 16}, new int[] {0, 1, 2}, true, false, true);
     }
 
     /** The single-scale bank with sharpness channels (see the class comment). */
     public static FilterBankBackbone withSharpness(NDManager manager) {
-        return new FilterBankBackbone(manager, SHARPNESS_ID, new int[] {8}, new int[] {0}, false, true);
+        return new FilterBankBackbone(manager, SHARPNESS_ID, new int[] {8}, new int[] {0}, false, true, true);
+    }
+
+    /** The per-colour sharpness measures alone (see the class comment). */
+    public static FilterBankBackbone channelSharpness(NDManager manager) {
+        return new FilterBankBackbone(manager, CHANNEL_SHARPNESS_ID, new int[] {8}, new int[] {0}, false, true, false);
     }
 
     private FilterBankBackbone(NDManager manager, String id, int[] strides, int[] firstLevel, boolean rectified,
-            boolean sharpness) {
-        super(manager, channels(strides.length, sharpness));
+            boolean sharpness, boolean luminanceBank) {
+        super(manager, channels(strides.length, sharpness, luminanceBank));
         this.id = id;
         this.strides = strides;
         this.firstLevel = firstLevel;
         this.rectified = rectified;
         this.sharpness = sharpness;
-        params.addBuffer("bank.weight", bank(), FILTERS, 3, 7, 7);
+        this.luminanceBank = luminanceBank;
+        if (luminanceBank) {
+            params.addBuffer("bank.weight", bank(), FILTERS, 3, 7, 7);
+        } else {
+            params.addBuffer("gradient.weight", gradients(), 6, 3, 7, 7);
+        }
         if (sharpness) {
             params.addBuffer("sharpness.weight", laplacians(), 3, 3, 7, 7);
         }
     }
 
-    private static int[] channels(int scales, boolean sharpness) {
+    private static int[] channels(int scales, boolean sharpness, boolean luminanceBank) {
         int[] c = new int[scales];
-        java.util.Arrays.fill(c, CHANNELS + (sharpness ? SHARPNESS : 0));
+        java.util.Arrays.fill(c, luminanceBank ? CHANNELS + (sharpness ? SHARPNESS : 0) : CHANNEL_MEASURES);
         return c;
     }
 
@@ -112,6 +135,9 @@ public final class FilterBankBackbone extends CalibratedBackbone {
 
     @Override
     protected NDList rawScales(NDArray images) {
+        if (!luminanceBank) {
+            return new NDList(channelSharpness(images, strides[0]));
+        }
         int levels = firstLevel[firstLevel.length - 1] + LEVELS;
         NDArray[] responses = new NDArray[levels];
         NDArray level = images;
@@ -147,14 +173,52 @@ public final class FilterBankBackbone extends CalibratedBackbone {
      * of the pooled intensity in [0, 1] units (the network input with its normalisation undone).
      */
     private NDArray sharpness(NDArray images, int stride) {
+        NDArray fine = logFineStructure(images, stride);
+        return NDArrays.concat(new NDList(fine, fine.sub(logIntensity(images, stride))), 1);
+    }
+
+    /**
+     * Per input colour: log of the pooled gradient energy (root of the mean squared sigma-1
+     * gradient, which sees soft edges the Laplacian misses), then the two sharpness measures.
+     */
+    private NDArray channelSharpness(NDArray images, int stride) {
+        NDArray d = Conv2d.conv2d(images, params.get("gradient.weight"), null, new Shape(1, 1), new Shape(3, 3)).head();
+        Shape s = d.getShape();
+        // (x, y) derivative pairs per colour: squared, summed, pooled, then the root
+        NDArray energy = d.square().reshape(s.get(0), 3, 2, s.get(2), s.get(3)).sum(new int[] {2});
+        NDArray gradient = Layers.avgPool(energy, stride).sqrt().add(FINE_FLOOR).log();
+        NDArray fine = logFineStructure(images, stride);
+        return NDArrays.concat(new NDList(gradient, fine, fine.sub(logIntensity(images, stride))), 1);
+    }
+
+    /** Per input colour, the log of the pooled Laplacian-of-Gaussian magnitude (sigma 1). */
+    private NDArray logFineStructure(NDArray images, int stride) {
         NDArray w = params.get("sharpness.weight");
-        NDArray fine = Layers.avgPool(Conv2d.conv2d(images, w, null, new Shape(1, 1), new Shape(3, 3)).head().abs(), stride)
+        return Layers.avgPool(Conv2d.conv2d(images, w, null, new Shape(1, 1), new Shape(3, 3)).head().abs(), stride)
                 .add(FINE_FLOOR).log();
+    }
+
+    /** Per input colour, the log of the pooled intensity in [0, 1] units (the network input with its normalisation undone). */
+    private static NDArray logIntensity(NDArray images, int stride) {
         NDManager m = images.getManager();
         NDArray std = m.create(Preprocessing.STD, new Shape(1, 3, 1, 1));
         NDArray mean = m.create(Preprocessing.MEAN, new Shape(1, 3, 1, 1));
-        NDArray intensity = Layers.avgPool(images.mul(std).add(mean), stride).maximum(0f).add(INTENSITY_FLOOR).log();
-        return NDArrays.concat(new NDList(fine, fine.sub(intensity)), 1);
+        return Layers.avgPool(images.mul(std).add(mean), stride).maximum(0f).add(INTENSITY_FLOOR).log();
+    }
+
+    /** Gaussian-derivative filters (6, 3, 7, 7), sigma 1: d/dx then d/dy of each input colour. */
+    private static float[] gradients() {
+        float[] all = bank();
+        int k = 7;
+        float[] w = new float[6 * 3 * k * k];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < k * k; i++) {
+                // the bank's luminance Gx and Gy (filters 1 and 2), divided back by their luminance weight
+                w[((2 * c) * 3 + c) * k * k + i] = all[(3 + c) * k * k + i] * 3;
+                w[((2 * c + 1) * 3 + c) * k * k + i] = all[(2 * 3 + c) * k * k + i] * 3;
+            }
+        }
+        return w;
     }
 
     /** Laplacian-of-Gaussian filters (3, 3, 7, 7), sigma 1, one per input colour. */

@@ -299,8 +299,9 @@ public final class Detector implements AutoCloseable {
      * region the user limits scoring to changes where the score comes from, not its scale.
      */
     ImageScoreRule imageScoreRule() {
-        if (config.imageScore != ImageScoreRule.AUTO) {
-            return config.imageScore;
+        ImageScoreRule rule = config.imageScore.settle(preprocessing.isComposite()); // training settles it; a hand-edited file may not
+        if (rule != ImageScoreRule.AUTO) {
+            return rule;
         }
         return config.input.usesDepth() && config.foregroundMask ? ImageScoreRule.MAX : ImageScoreRule.MEAN;
     }

@@ -44,6 +44,8 @@ public final class Evaluation {
         public int defectImages;
         public double imageAuroc = Double.NaN;
         public double imageAurocMax = Double.NaN;
+        /** Image AUROC with the model's own image score (its rule: max, mean or top 5 %), which its verdicts use. */
+        public double imageAurocScore = Double.NaN;
         public double pixelAuroc = Double.NaN;
         public double aupro = Double.NaN;
         /** Best F1 of the model's image score over all thresholds, and that threshold. */
@@ -163,6 +165,7 @@ public final class Evaluation {
             row.rocCurve = Auroc.curve(score[k], defect);
             row.imageAuroc = Auroc.of(mean[k], defect);
             row.imageAurocMax = Auroc.of(max[k], defect);
+            row.imageAurocScore = Auroc.of(score[k], defect);
             F1Max f1 = F1Max.of(score[k], defect);
             row.f1Max = f1.f1;
             row.f1Threshold = f1.threshold;

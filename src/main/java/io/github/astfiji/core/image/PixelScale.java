@@ -125,7 +125,9 @@ public final class PixelScale {
             throw new IllegalArgumentException(name + " would need rescaling to the model's pixel size, which depth input does not allow; "
                     + "use images at the model's scale");
         }
-        return new Decision(f, String.format(Locale.ROOT, "%s: rescaled by %.3g from %s to the model's %s", name, f,
-                describe(imagePixelSize), describe(modelPixelSize)));
+        String enlarged = f > 1 ? " (enlarged: it has less fine detail than the training images, which a model that judges focus "
+                + "may flag; train at the coarsest pixel size you inspect)" : "";
+        return new Decision(f, String.format(Locale.ROOT, "%s: rescaled by %.3g from %s to the model's %s%s", name, f,
+                describe(imagePixelSize), describe(modelPixelSize), enlarged));
     }
 }

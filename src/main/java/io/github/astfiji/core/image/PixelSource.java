@@ -18,6 +18,18 @@ public interface PixelSource {
     /** 8, 16 or 32 per sample; 24 means 8-bit RGB. */
     int bitDepth();
 
+    /**
+     * A composite: two or more channels that are not RGB colour (a fluorescence composite's
+     * separate stains), which some methods describe channel by channel.
+     */
+    static boolean isComposite(int channels, int bitDepth) {
+        return channels >= 2 && bitDepth != 24;
+    }
+
+    default boolean isComposite() {
+        return isComposite(channels(), bitDepth());
+    }
+
     /** The samples of the region [x, x+w) x [y, y+h), which must lie inside the image: channels x h x w floats. */
     float[] region(int x, int y, int w, int h);
 

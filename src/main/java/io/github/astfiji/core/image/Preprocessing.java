@@ -38,6 +38,11 @@ public final class Preprocessing {
     public float[] channelLow;
     public float[] channelHigh;
 
+    /** Whether the training images were composites (see {@link PixelSource#isComposite(int, int)}). */
+    public boolean isComposite() {
+        return PixelSource.isComposite(channels, bitDepth);
+    }
+
     public static Preprocessing fit(List<FloatImage> images, int imageSize) {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no training images");

@@ -99,7 +99,7 @@ public abstract class DetectorConfig {
         require(calibrationFraction >= 0 && calibrationFraction < 0.9f, "calibrationFraction must be in [0, 0.9)");
         require(calibrationFolds == 0 || (calibrationFolds >= 2 && calibrationFolds <= 20), "calibrationFolds must be 0 or 2..20");
         require(targetFpr > 0 && targetFpr < 1, "targetFpr must be in (0, 1)");
-        require(imageScore != null, "imageScore must be auto, mean or max");
+        require(imageScore != null, "imageScore must be " + ImageScoreRule.CHOICES);
         require(input != null, "input must be rgb, depth or rgb+depth");
         require(depthScale > 0 && Float.isFinite(depthScale), "depthScale must be positive");
     }

@@ -67,6 +67,14 @@ public interface Method {
     /** Backbone used when the user names none (a built-in, so the method works offline). */
     String defaultBackbone();
 
+    /**
+     * The default backbone for training images of this kind: composites (two or more channels
+     * that are not RGB colour: separate stains) may be better served by another built-in.
+     */
+    default String defaultBackbone(boolean composite) {
+        return defaultBackbone();
+    }
+
     /** Whether the maps come at the input's pixel resolution (else at the deepest feature grid). */
     default boolean pixelMaps() {
         return false;

@@ -55,8 +55,10 @@ public final class ModelFile {
      * 2: maps standardised per position (positions.json), which a reader of format 1 would
      * ignore and misjudge. 3: a backbone that format 2's readers do not know (the filter bank
      * with sharpness channels), so they say "update" instead of naming an unknown backbone.
+     * 4: the per-channel sharpness backbone or the top-5 % image score, which format 3's
+     * readers do not know.
      */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
     /** Built-in backbones that came with format 3. */
     private static final java.util.Set<String> FORMAT_3_BACKBONES = java.util.Set.of(
             io.github.astfiji.core.backbone.FilterBankBackbone.SHARPNESS_ID);
@@ -69,6 +71,10 @@ public final class ModelFile {
 
     /** The oldest format that reads this model: older versions of the plugin keep reading what they would judge right. */
     static int formatVersionFor(Detector model) {
+        if (model.backbone().id().equals(io.github.astfiji.core.backbone.FilterBankBackbone.CHANNEL_SHARPNESS_ID)
+                || model.config().imageScore == io.github.astfiji.core.score.ImageScoreRule.TOP) {
+            return 4;
+        }
         if (FORMAT_3_BACKBONES.contains(model.backbone().id())) {
             return 3;
         }

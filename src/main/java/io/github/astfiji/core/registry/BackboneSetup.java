@@ -6,6 +6,7 @@ import io.github.astfiji.core.backbone.Backbones;
 import io.github.astfiji.core.backbone.TorchScriptBackbone;
 import io.github.astfiji.core.backbone.pretrained.PretrainedBackbones;
 import io.github.astfiji.core.engine.Progress;
+import io.github.astfiji.core.image.ImageSource;
 import io.github.astfiji.core.storage.Checksums;
 import io.github.astfiji.core.weights.WeightsStore;
 
@@ -95,12 +96,18 @@ public final class BackboneSetup {
 
     /**
      * The backbone a training uses: the user's choice, else the preset's pretrained network,
-     * else the method's built-in one; weights fetched with downloads shown on {@code progress}.
+     * else the method's built-in one for the kind of the training images (their first is
+     * read when it matters); weights fetched with downloads shown on {@code progress}.
      */
     public static Backbone forTraining(io.github.astfiji.core.method.Method method, io.github.astfiji.core.method.DetectorConfig config,
-                                       String userSpec, NDManager manager, Progress progress) throws IOException {
-        return create(TrainingSetup.backboneFor(method, config, userSpec), method.defaultBackbone(), manager, config.imageSize,
-                config.seed, Fetching.standard(progress, progress::note));
+                                       String userSpec, List<? extends ImageSource> images, NDManager manager, Progress progress)
+            throws IOException {
+        String spec = TrainingSetup.backboneFor(method, config, userSpec);
+        String builtin = method.defaultBackbone();
+        if ((spec == null || spec.isBlank() || spec.equals("builtin")) && !images.isEmpty()) {
+            builtin = method.defaultBackbone(images.get(0).load().isComposite());
+        }
+        return create(spec, builtin, manager, config.imageSize, config.seed, Fetching.standard(progress, progress::note));
     }
 
     /**

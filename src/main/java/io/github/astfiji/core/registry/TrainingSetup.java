@@ -29,7 +29,7 @@ public final class TrainingSetup {
     public String input = "rgb";
     /** m, mm or um. */
     public String depthUnit = "m";
-    /** auto, mean or max; null = the preset's. */
+    /** auto, mean, max or top; null = the preset's. */
     public String imageScore;
     /** Operating point in expected false alarms per 100 normal parts; null = the default (1). */
     public Double falseAlarmsPer100;
@@ -65,7 +65,7 @@ public final class TrainingSetup {
             try {
                 c.imageScore = ImageScoreRule.valueOf(imageScore.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown image score '" + imageScore + "'; use auto, mean or max");
+                throw new IllegalArgumentException("unknown image score '" + imageScore + "'; use " + ImageScoreRule.CHOICES);
             }
         }
         c.depthScale = DepthMap.metresPerUnit(depthUnit == null ? "m" : depthUnit);

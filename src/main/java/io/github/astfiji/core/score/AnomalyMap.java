@@ -38,8 +38,24 @@ public final class AnomalyMap {
         }
         this.meanScore = n == 0 ? 0f : (float) (sum / n);
         this.maxScore = n == 0 ? 0f : max;
-        boolean useMax = rule == ImageScoreRule.MAX || (rule == ImageScoreRule.AUTO && foreground != null);
-        this.score = useMax ? maxScore : meanScore;
+        if (rule == ImageScoreRule.TOP) {
+            this.score = n == 0 ? 0f : topMean(foregroundValues(), ImageScoreRule.TOP_SHARE);
+        } else {
+            boolean useMax = rule == ImageScoreRule.MAX || (rule == ImageScoreRule.AUTO && foreground != null);
+            this.score = useMax ? maxScore : meanScore;
+        }
+    }
+
+    /** Mean of the highest share of the values (at least one). */
+    static float topMean(float[] values, double share) {
+        float[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int k = Math.max(1, (int) Math.round(sorted.length * share));
+        double sum = 0;
+        for (int i = sorted.length - k; i < sorted.length; i++) {
+            sum += sorted[i];
+        }
+        return (float) (sum / k);
     }
 
     /** The map's values inside the foreground (all of them without a mask), for statistics. */

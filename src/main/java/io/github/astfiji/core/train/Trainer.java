@@ -100,6 +100,7 @@ public final class Trainer {
             method.check(config, backbone);
             Engine.getEngine("PyTorch").setRandomSeed((int) config.seed);
             Preprocessing pre = new TrainingImages(config, progress).checkAndFit(images);
+            config.imageScore = config.imageScore.settle(pre.isComposite());
             int grid = config.imageSize / backbone.stride();
             if (grid < 2) {
                 throw new IllegalArgumentException("image size " + config.imageSize + " gives a feature map smaller than 2x2 with a stride-"

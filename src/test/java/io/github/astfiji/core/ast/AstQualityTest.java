@@ -54,7 +54,8 @@ class AstQualityTest {
                     scores[i] = r.score;
                     means[i] = r.meanScore;
                 }
-                // the CPU preset scores an image by the max of its map (BENCHMARKS.md: max beat mean on the photo texture sets)
+                // the CPU preset scores a grey or RGB image by the max of its map (BENCHMARKS.md: max beat mean on the photo
+                // texture sets), settled when training saw the images
                 assertEquals(io.github.astfiji.core.score.ImageScoreRule.MAX, config.imageScore);
                 double auroc = Auroc.of(scores, ds.testIsDefect);
                 System.out.printf("AstQualityTest: image AUROC %.3f (max score; mean score %.3f) on %d test images%n", auroc,

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BuiltinBackboneTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {RandomCnnBackbone.ID, FilterBankBackbone.ID, FilterBankBackbone.SHARPNESS_ID})
+    @ValueSource(strings = {RandomCnnBackbone.ID, FilterBankBackbone.ID, FilterBankBackbone.SHARPNESS_ID, FilterBankBackbone.CHANNEL_SHARPNESS_ID})
     void calibratedFeaturesAreStandardised(String id) throws Exception {
         List<ImageSource> imgs = TestData.trainImages(8);
         List<FloatImage> loaded = new ArrayList<>();
@@ -70,11 +70,8 @@ class BuiltinBackboneTest {
         int size = 128;
         int stride = 8;
         int grid = size / stride;
-        long seed = 3;
-        io.github.astfiji.core.data.DefectSynthesizer.Result sharp = io.github.astfiji.core.data.SyntheticFluorescence.make(size, 3,
-                io.github.astfiji.core.data.SyntheticFluorescence.Defect.NONE, seed);
-        io.github.astfiji.core.data.DefectSynthesizer.Result blurred = io.github.astfiji.core.data.SyntheticFluorescence.make(size, 3,
-                io.github.astfiji.core.data.SyntheticFluorescence.Defect.BLUR, seed);
+        io.github.astfiji.core.data.DefectSynthesizer.Result sharp = fluorescence(size, false);
+        io.github.astfiji.core.data.DefectSynthesizer.Result blurred = fluorescence(size, true);
         Preprocessing pre = Preprocessing.fit(List.of(sharp.image), size);
         try (NDManager m = Engines.newManager(); Backbone bb = FilterBankBackbone.withSharpness(m)) {
             NDArray images = m.create(io.github.astfiji.core.image.FloatArrays.concat(List.of(pre.apply(sharp.image), pre.apply(blurred.image))), new Shape(2, 3, size, size));
@@ -129,5 +126,81 @@ class BuiltinBackboneTest {
             assertTrue(largest > 3 * intensity, "the largest fall " + largest + " must be well above the intensity's " + intensity);
             assertEquals(0, farChange, 1e-4, "features far from the blur must not change");
         }
+    }
+
+    /**
+     * The per-channel backbone describes each stain apart: a composite whose third channel
+     * (the spots) is defocused in a disc and whose other two are untouched must keep every
+     * feature of the other two exactly, while the third's three measures change inside the
+     * disc. The luminance bank mixes the channels: its luminance features move there too, one
+     * stain's loss of focus blended with the others' (why composites get the per-channel one).
+     */
+    @org.junit.jupiter.api.Test
+    void channelSharpnessDescribesEachStainApart() throws Exception {
+        int size = 128;
+        int stride = 8;
+        int grid = size / stride;
+        io.github.astfiji.core.data.DefectSynthesizer.Result sharp = fluorescence(size, false);
+        io.github.astfiji.core.data.DefectSynthesizer.Result blurred = fluorescence(size, true);
+        int n = size * size;
+        float[] mixed = sharp.image.data().clone();
+        System.arraycopy(blurred.image.data(), 2 * n, mixed, 2 * n, n); // only the spots' channel defocused
+        FloatImage oneStainBlurred = new FloatImage(size, size, 3, 16, mixed);
+        Preprocessing pre = Preprocessing.fit(List.of(sharp.image), size);
+        List<Integer> inside = new ArrayList<>();
+        for (int cell = 0; cell < grid * grid; cell++) {
+            int covered = 0;
+            for (int y = (cell / grid) * stride; y < (cell / grid + 1) * stride; y++) {
+                for (int x = (cell % grid) * stride; x < (cell % grid + 1) * stride; x++) {
+                    covered += blurred.mask[y * size + x] > 0 ? 1 : 0;
+                }
+            }
+            if (covered == stride * stride) {
+                inside.add(cell);
+            }
+        }
+        assertTrue(inside.size() >= 4, "the blurred disc covers " + inside.size() + " cells");
+        int cells = grid * grid;
+        try (NDManager m = Engines.newManager(); Backbone bb = FilterBankBackbone.channelSharpness(m);
+             Backbone bank = FilterBankBackbone.withSharpness(m)) {
+            NDArray images = m.create(io.github.astfiji.core.image.FloatArrays.concat(List.of(pre.apply(sharp.image), pre.apply(oneStainBlurred))),
+                    new Shape(2, 3, size, size));
+            bb.calibrate(List.of(images.get("0:1")));
+            assertEquals(9, bb.channels());
+            float[] f = bb.extract(images).toFloatArray();
+            // channels: gradient energy of colours 0-2, fine structure of 0-2, fine structure per unit of intensity of 0-2
+            for (int k = 0; k < 9; k++) {
+                boolean spots = k % 3 == 2;
+                double moved = 0;
+                for (int cell = 0; cell < cells; cell++) {
+                    double change = f[(9 + k) * cells + cell] - f[k * cells + cell];
+                    if (!spots) {
+                        assertEquals(0, change, 1e-4, "channel " + k + " (an untouched stain) moved in cell " + cell);
+                    } else if (inside.contains(cell)) {
+                        moved += Math.abs(change) / inside.size();
+                    }
+                }
+                if (spots) {
+                    // 0.27-0.38 std per cell on average here
+                    assertTrue(moved > 0.2, "channel " + k + ": the defocused stain's measures must change inside the disc, moved by "
+                            + moved + " std per cell");
+                }
+            }
+            bank.calibrate(List.of(images.get("0:1")));
+            float[] g = bank.extract(images).toFloatArray();
+            double luminanceMoved = 0;
+            for (int k = 0; k < 48; k++) {
+                for (int cell : inside) {
+                    luminanceMoved = Math.max(luminanceMoved, Math.abs(g[(bank.channels() + k) * cells + cell] - g[k * cells + cell]));
+                }
+            }
+            assertTrue(luminanceMoved > 0.1, "the luminance bank mixes the stains: its features move too (" + luminanceMoved + ")");
+        }
+    }
+
+    /** A 3-channel fluorescence field, sharp or with a defocused disc (same cells, same noise). */
+    private static io.github.astfiji.core.data.DefectSynthesizer.Result fluorescence(int size, boolean blurred) {
+        return io.github.astfiji.core.data.SyntheticFluorescence.make(size, 3, blurred ? io.github.astfiji.core.data.SyntheticFluorescence.Defect.BLUR
+                : io.github.astfiji.core.data.SyntheticFluorescence.Defect.NONE, 3);
     }
 }

@@ -76,20 +76,27 @@ public class ModelFileTest {
     /**
      * The format says what a reader must know: 2 for per-position statistics (random CNN
      * here), 3 for the sharpness filter bank, which a format-2 reader would name as an
-     * unknown backbone instead of asking for an update. Both round-trip.
+     * unknown backbone instead of asking for an update, 4 for the per-channel sharpness
+     * backbone. All round-trip.
      */
     @Test
     void formatVersionIsTheOldestThatReadsTheModel(@TempDir Path dir) throws IOException {
         Path f2 = dir.resolve("positions.ast");
         ModelFile.write(model, f2, false);
         assertEquals(2, manifestVersion(f2));
-        try (Detector sharp = TestData.trainFast(root, io.github.astfiji.core.backbone.FilterBankBackbone.withSharpness(root))) {
-            Path f3 = dir.resolve("sharpness.ast");
-            ModelFile.write(sharp, f3, false);
-            assertEquals(3, manifestVersion(f3));
-            try (Detector back = ModelFile.read(f3, root, null)) {
-                assertEquals(io.github.astfiji.core.backbone.FilterBankBackbone.SHARPNESS_ID, back.backbone().id());
-                assertEquals(sharp.score(probe, null).get(0).score, back.score(probe, null).get(0).score, 0f);
+        assertVersionAndRoundTrip(io.github.astfiji.core.backbone.FilterBankBackbone.withSharpness(root), 3, dir.resolve("sharpness.ast"));
+        assertVersionAndRoundTrip(io.github.astfiji.core.backbone.FilterBankBackbone.channelSharpness(root), 4, dir.resolve("channels.ast"));
+    }
+
+    /** Trains on the backbone, writes the model: the format it says, the same backbone and scores back. */
+    private void assertVersionAndRoundTrip(io.github.astfiji.core.backbone.Backbone backbone, int version, Path file) throws IOException {
+        String id = backbone.id();
+        try (Detector trained = TestData.trainFast(root, backbone)) {
+            ModelFile.write(trained, file, false);
+            assertEquals(version, manifestVersion(file), id);
+            try (Detector back = ModelFile.read(file, root, null)) {
+                assertEquals(id, back.backbone().id());
+                assertEquals(trained.score(probe, null).get(0).score, back.score(probe, null).get(0).score, 0f);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.github.astfiji.core.image.Preprocessing;
 import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.method.TrainingPhase;
 import io.github.astfiji.core.method.TrainingSet;
+import io.github.astfiji.core.nn.NDArrays;
 import io.github.astfiji.core.nn.Params;
 
 import java.io.IOException;
@@ -35,6 +36,8 @@ public final class EfficientAdNetwork implements MethodNetwork {
     static final int MAP_PAD = 4;
     /** Teacher targets of the training images are cached when they take at most this many bytes. */
     private static final long CACHE_BYTES = 1L << 30;
+    /** The teacher's standardised outputs on the training images, from beforeTraining (null when too large to keep). */
+    private NDArray standardisedTargets;
 
     private final EfficientAdConfig config;
     private final Params params;
@@ -95,33 +98,44 @@ public final class EfficientAdNetwork implements MethodNetwork {
                 params.set(name, v);
             }
         }
-        NDArray images = data.inputs().get(0);
         double[] sum = new double[channels];
         double[] sumSq = new double[channels];
-        long cells = 0;
-        for (long i = 0; i < images.getShape().get(0); i++) {
-            try (NDManager scope = data.manager().newSubManager()) {
-                NDArray x = images.get(i + ":" + (i + 1));
-                x.attach(scope);
-                NDArray out = teacher.forward(x);
-                float[] s = out.sum(new int[] {0, 2, 3}).toFloatArray();
-                float[] s2 = out.square().sum(new int[] {0, 2, 3}).toFloatArray();
-                for (int c = 0; c < channels; c++) {
-                    sum[c] += s[c];
-                    sumSq[c] += s2[c];
-                }
-                cells += out.getShape().get(2) * out.getShape().get(3);
+        long[] cells = {0};
+        // the teacher runs once over the training images: its outputs give the statistics and, when
+        // they fit, stay as the student's standardised targets
+        int g = Pdn.outputSize(config.imageSize);
+        boolean keep = data.size() * channels * g * g * 4 <= CACHE_BYTES;
+        NDList kept = new NDList();
+        data.forEachBatch(4, (in, masks, scope) -> {
+            NDArray out = teacher.forward(in.get(0));
+            float[] s = out.sum(new int[] {0, 2, 3}).toFloatArray();
+            float[] s2 = out.square().sum(new int[] {0, 2, 3}).toFloatArray();
+            for (int c = 0; c < channels; c++) {
+                sum[c] += s[c];
+                sumSq[c] += s2[c];
             }
-        }
+            cells[0] += out.getShape().get(0) * out.getShape().get(2) * out.getShape().get(3);
+            if (keep) {
+                out.attach(data.manager());
+                kept.add(out);
+            }
+        });
         float[] mean = new float[channels];
         float[] std = new float[channels];
         for (int c = 0; c < channels; c++) {
-            double m = sum[c] / cells;
+            double m = sum[c] / cells[0];
             mean[c] = (float) m;
-            std[c] = (float) Math.sqrt(Math.max(sumSq[c] / cells - m * m, 0) + 1e-12);
+            std[c] = (float) Math.sqrt(Math.max(sumSq[c] / cells[0] - m * m, 0) + 1e-12);
         }
         params.set("teacher.mean", mean);
         params.set("teacher.std", std);
+        standardisedTargets = null;
+        if (keep) {
+            NDArray raw = NDArrays.concat(kept, 0);
+            standardisedTargets = raw.sub(params.get("teacher.mean")).div(params.get("teacher.std"));
+            raw.close();
+            kept.forEach(NDArray::close);
+        }
     }
 
     @Override
@@ -153,10 +167,7 @@ public final class EfficientAdNetwork implements MethodNetwork {
                     throw new IllegalArgumentException(e.getMessage(), e);
                 }
             }
-            int g = Pdn.outputSize(config.imageSize);
-            if (data.size() * channels * g * g * 4 <= CACHE_BYTES) {
-                cachedTargets = data.mapInBatches(4, in -> teacherFeatures(in.get(0)));
-            }
+            cachedTargets = standardisedTargets; // measured in beforeTraining, or null when too large to keep
         }
 
         @Override

@@ -10,7 +10,7 @@ import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.image.Preprocessing;
 import io.github.astfiji.core.nn.Params;
-import io.github.astfiji.core.train.DivergenceGuard;
+import io.github.astfiji.core.train.GuardedSteps;
 import io.github.astfiji.core.train.OptimiserStep;
 
 import java.util.ArrayList;
@@ -93,47 +93,28 @@ public final class PdnDistillation {
             OptimiserStep step = new OptimiserStep(settings.learningRate, 0.9f, 0.999f, settings.weightDecay, 0f, stage);
             own.requireGradients(true);
             progress.stage(stage, settings.steps);
-            // the divergence guard judges windows of steps as the trainer judges epochs; single steps are too noisy
-            int window = Math.max(Math.min(5, settings.steps), settings.steps / 20);
-            try (DivergenceGuard guard = new DivergenceGuard("teacher distillation", own, names, step)) {
-                double sum = 0;
-                int count = 0;
-                int i = 0;
-                while (i < settings.steps) {
-                    progress.checkCancelled();
-                    float value;
-                    try (NDManager scope = work.newSubManager()) {
-                        NDArray x = crops(pool, rng, settings.batchSize, scope);
-                        NDArray goal = project(aggregate(target, x, g), projection).sub(mean).div(std);
-                        try {
-                            value = step.step(own, names, scope, () -> pdn.forward(x).sub(goal).square().mean());
-                        } catch (OptimiserStep.StepsDiverged e) {
-                            value = Float.POSITIVE_INFINITY;
-                        }
-                    }
-                    if (Float.isFinite(value)) {
-                        sum += value;
-                        count++;
-                    }
-                    i++;
-                    if (i % window == 0 || i == settings.steps || Float.isInfinite(value)) {
-                        double windowMean = count == 0 || Float.isInfinite(value) ? Double.NaN : sum / count;
-                        sum = 0;
-                        count = 0;
-                        if (!guard.accept((i - 1) / window, windowMean)) {
-                            recoveries.add(guard.events().get(guard.events().size() - 1));
-                            i = guard.resumeEpoch() * window;
-                            while (lossCurve.size() > guard.resumeEpoch()) {
-                                lossCurve.remove(lossCurve.size() - 1);
+            try {
+                GuardedSteps.run("teacher distillation", own, names, step, settings.steps, Math.max(Math.min(5, settings.steps), settings.steps / 20),
+                        progress, recoveries, i -> {
+                            try (NDManager scope = work.newSubManager()) {
+                                NDArray x = crops(pool, rng, settings.batchSize, scope);
+                                NDArray goal = project(aggregate(target, x, g), projection).sub(mean).div(std);
+                                return step.step(own, names, scope, () -> pdn.forward(x).sub(goal).square().mean());
                             }
-                            progress.step(i, "recovering: " + recoveries.get(recoveries.size() - 1));
-                            continue;
-                        }
-                        lossCurve.add(windowMean);
-                        finalLoss = windowMean;
-                    }
-                    progress.step(i, Float.isNaN(value) ? "skipped" : String.format(Locale.ROOT, "loss %.4f", value));
-                }
+                        }, new GuardedSteps.Windows() {
+                            @Override
+                            public void accepted(double windowMean) {
+                                lossCurve.add(windowMean);
+                                finalLoss = windowMean;
+                            }
+
+                            @Override
+                            public void rewound(int resumeWindow) {
+                                while (lossCurve.size() > resumeWindow) {
+                                    lossCurve.remove(lossCurve.size() - 1);
+                                }
+                            }
+                        });
             } finally {
                 step.close();
                 own.releaseGradients(names);

@@ -11,7 +11,7 @@ import io.github.astfiji.core.engine.Progress;
 import io.github.astfiji.core.image.FloatImage;
 import io.github.astfiji.core.image.Preprocessing;
 import io.github.astfiji.core.nn.Params;
-import io.github.astfiji.core.train.DivergenceGuard;
+import io.github.astfiji.core.train.GuardedSteps;
 import io.github.astfiji.core.train.OptimiserStep;
 
 import java.util.ArrayList;
@@ -138,73 +138,52 @@ public final class TeacherTraining {
         OptimiserStep step = new OptimiserStep(settings.learningRate, 0.9f, 0.999f, settings.weightDecay, 0f, stage);
         own.requireGradients(true);
         progress.stage(stage, settings.steps);
-        double[] tail = new double[3];
-        int tailCount = 0;
-        // the divergence guard judges windows of steps as the trainer judges epochs
-        int window = Math.max(1, settings.steps / 20);
-        try (DivergenceGuard guard = new DivergenceGuard(stage.toLowerCase(Locale.ROOT), own, names, step)) {
-            double windowSum = 0;
-            int windowCount = 0;
-            int i = 0;
-            while (i < settings.steps) {
-                progress.checkCancelled();
-                float value;
-                try (NDManager scope = work.newSubManager()) {
-                    NDList batch = patches(pyramid, p, settings.batchSize, rng, scope);
-                    NDArray goal = describe(target, batch.get(0)).sub(scope.create(targetStats[0])).div(scope.create(targetStats[1]));
-                    double[] parts = new double[3];
-                    try {
-                        value = step.step(own, names, scope, () -> {
-                            NDArray a = net.patches(batch.get(0));
-                            NDArray pos = net.patches(batch.get(1));
-                            NDArray neg = net.patches(batch.get(2));
-                            NDArray decoded = a.matMul(own.get("decoder.weight").transpose()).add(own.get("decoder.bias"));
-                            NDArray distil = decoded.sub(goal).square().mean();
-                            NDArray compact = compactness(a);
-                            NDArray triplet = triplet(a, pos, neg, settings.margin);
-                            parts[0] = distil.getFloat();
-                            parts[1] = compact.getFloat();
-                            parts[2] = triplet.getFloat();
-                            return distil.add(compact).add(triplet);
-                        });
-                    } catch (OptimiserStep.StepsDiverged e) {
-                        value = Float.POSITIVE_INFINITY; // three failed steps: the window has diverged
-                    }
-                    if (i >= settings.steps - Math.max(1, settings.steps / 10) && Float.isFinite(value)) {
-                        for (int k = 0; k < 3; k++) {
-                            tail[k] += parts[k];
+        double[][] tail = {new double[3]};
+        int[] tailCount = {0};
+        try {
+            GuardedSteps.run(stage.toLowerCase(Locale.ROOT), own, names, step, settings.steps, Math.max(1, settings.steps / 20), progress,
+                    recoveries, i -> {
+                        try (NDManager scope = work.newSubManager()) {
+                            NDList batch = patches(pyramid, p, settings.batchSize, rng, scope);
+                            NDArray goal = describe(target, batch.get(0)).sub(scope.create(targetStats[0])).div(scope.create(targetStats[1]));
+                            double[] parts = new double[3];
+                            float value = step.step(own, names, scope, () -> {
+                                NDArray a = net.patches(batch.get(0));
+                                NDArray pos = net.patches(batch.get(1));
+                                NDArray neg = net.patches(batch.get(2));
+                                NDArray decoded = a.matMul(own.get("decoder.weight").transpose()).add(own.get("decoder.bias"));
+                                NDArray distil = decoded.sub(goal).square().mean();
+                                NDArray compact = compactness(a);
+                                NDArray triplet = triplet(a, pos, neg, settings.margin);
+                                parts[0] = distil.getFloat();
+                                parts[1] = compact.getFloat();
+                                parts[2] = triplet.getFloat();
+                                return distil.add(compact).add(triplet);
+                            });
+                            // the final losses reported: the mean over the last tenth of the steps
+                            if (i >= settings.steps - Math.max(1, settings.steps / 10) && Float.isFinite(value)) {
+                                for (int k = 0; k < 3; k++) {
+                                    tail[0][k] += parts[k];
+                                }
+                                tailCount[0]++;
+                            }
+                            return value;
                         }
-                        tailCount++;
-                    }
-                }
-                if (!Float.isNaN(value)) {
-                    windowSum += value;
-                    windowCount++;
-                }
-                i++;
-                if (i % window == 0 || i == settings.steps || Float.isInfinite(value)) {
-                    double mean = windowCount == 0 || Float.isInfinite(value) ? Double.NaN : windowSum / windowCount;
-                    windowSum = 0;
-                    windowCount = 0;
-                    if (!guard.accept((i - 1) / window, mean)) {
-                        recoveries.add(guard.events().get(guard.events().size() - 1));
-                        i = guard.resumeEpoch() * window;
-                        tail = new double[3];
-                        tailCount = 0;
-                        progress.step(i, "recovering: " + recoveries.get(recoveries.size() - 1));
-                        continue;
-                    }
-                }
-                progress.step(i, Float.isNaN(value) ? "skipped" : String.format(Locale.ROOT, "loss %.4f", value));
-            }
+                    }, new GuardedSteps.Windows() {
+                        @Override
+                        public void rewound(int resumeWindow) {
+                            tail[0] = new double[3];
+                            tailCount[0] = 0;
+                        }
+                    });
         } finally {
             step.close();
             own.releaseGradients(names);
         }
         for (int k = 0; k < 3; k++) {
-            tail[k] /= Math.max(1, tailCount);
+            tail[0][k] /= Math.max(1, tailCount[0]);
         }
-        finalLosses.add(tail);
+        finalLosses.add(tail[0]);
         for (String name : own.names()) {
             if (name.startsWith("teacher.")) {
                 teachers.addBuffer(name, own.get(name).toFloatArray(), own.get(name).getShape().getShape());

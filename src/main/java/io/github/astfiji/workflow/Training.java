@@ -99,14 +99,17 @@ public final class Training {
                         modelFile, method.displayName(), images.size(), h.totalSeconds(), Engines.describe(), bb.id(),
                         java.util.Arrays.toString(m.inputChannels()), java.util.Arrays.toString(bb.scaleStrides()), config.preset,
                         config.sizing, losses, s.images, s.source, s.fprThreshold, s.pixelThreshold, s.operatingPoint(), plot) + f1Note
-                        + (busy.isEmpty() ? "" : System.lineSeparator() + busy) + scaleNote(m.preprocessing());
+                        + (busy.isEmpty() ? "" : System.lineSeparator() + busy) + scaleNote(m.preprocessing(), config.imageScore);
             }
         }
     }
 
     /** What the model knows of its images' channels and scale, for the summary. */
-    private static String scaleNote(io.github.astfiji.core.image.Preprocessing p) {
+    private static String scaleNote(io.github.astfiji.core.image.Preprocessing p, io.github.astfiji.core.score.ImageScoreRule rule) {
         String channels = p.channelHigh != null && p.channels > 1 ? p.channels + " channels, each with its own intensity range" : "";
+        if (rule == io.github.astfiji.core.score.ImageScoreRule.TOP) {
+            channels += (channels.isEmpty() ? "" : ", ") + "image score = the mean of the highest 5 % of the map";
+        }
         String scale = p.pixelSize > 0 ? "pixel size " + io.github.astfiji.core.image.PixelScale.describe(p.pixelSize)
                 + " (calibrated images at another size are rescaled to it)" : "";
         String both = (channels + (channels.isEmpty() || scale.isEmpty() ? "" : "; ") + scale);

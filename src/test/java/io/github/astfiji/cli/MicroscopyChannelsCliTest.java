@@ -52,6 +52,8 @@ class MicroscopyChannelsCliTest {
                 "--epochs", "8", "--image-size", "96", "--calibration-folds", "0");
         assertEquals(0, trained.code(), trained.out());
         assertTrue(trained.out().contains("on 12 images"), "12 three-channel files are 12 images, not 36:\n" + trained.out());
+        assertTrue(trained.out().contains("builtin:channel-sharpness backbone") && trained.out().contains("highest 5 % of the map"),
+                "the summary says how a composite is described and scored:\n" + trained.out());
         try (var manager = Engines.newManager(); Detector d = ModelFile.read(model, manager, null)) {
             assertEquals(3, d.preprocessing().channels);
             assertEquals(16, d.preprocessing().bitDepth);

@@ -206,30 +206,35 @@ public final class FilterBankBackbone extends CalibratedBackbone {
         return Layers.avgPool(images.mul(std).add(mean), stride).maximum(0f).add(INTENSITY_FLOOR).log();
     }
 
-    /** Gaussian-derivative filters (6, 3, 7, 7), sigma 1: d/dx then d/dy of each input colour. */
+    /** Gaussian-derivative filters (6, 3, 7, 7), sigma 1: d/dx then d/dy of each input colour (the bank's filters 1 and 2). */
     private static float[] gradients() {
-        float[] all = bank();
-        int k = 7;
-        float[] w = new float[6 * 3 * k * k];
-        for (int c = 0; c < 3; c++) {
-            for (int i = 0; i < k * k; i++) {
-                // the bank's luminance Gx and Gy (filters 1 and 2), divided back by their luminance weight
-                w[((2 * c) * 3 + c) * k * k + i] = all[(3 + c) * k * k + i] * 3;
-                w[((2 * c + 1) * 3 + c) * k * k + i] = all[(2 * 3 + c) * k * k + i] * 3;
-            }
-        }
-        return w;
+        return perColour(new int[] {1}, new int[] {2});
     }
 
-    /** Laplacian-of-Gaussian filters (3, 3, 7, 7), sigma 1, one per input colour. */
+    /** Laplacian-of-Gaussian filters (3, 3, 7, 7), sigma 1, one per input colour: Gxx + Gyy (the bank's filters 3 and 4). */
     private static float[] laplacians() {
+        return perColour(new int[] {3, 4});
+    }
+
+    /**
+     * Per input colour, one filter per entry of {@code sums}: the sum of those luminance filters
+     * of the bank, divided back by their luminance weight, reading that colour only. Output
+     * channel c * sums.length + j is colour c's filter j.
+     */
+    private static float[] perColour(int[]... sums) {
         float[] all = bank();
         int k = 7;
-        float[] w = new float[3 * 3 * k * k];
+        int n = sums.length;
+        float[] w = new float[3 * n * 3 * k * k];
         for (int c = 0; c < 3; c++) {
-            for (int i = 0; i < k * k; i++) {
-                // Gxx + Gyy of the luminance filters, divided back by their luminance weight
-                w[(c * 3 + c) * k * k + i] = (all[(3 * 3 + c) * k * k + i] + all[(4 * 3 + c) * k * k + i]) * 3;
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < k * k; i++) {
+                    float v = 0;
+                    for (int f : sums[j]) {
+                        v += all[(f * 3 + c) * k * k + i];
+                    }
+                    w[((c * n + j) * 3 + c) * k * k + i] = v * 3;
+                }
             }
         }
         return w;

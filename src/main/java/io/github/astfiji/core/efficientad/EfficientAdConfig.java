@@ -31,6 +31,8 @@ public final class EfficientAdConfig extends DetectorConfig {
     public String teacher = PdnTeacher.BUILTIN;
     /** SHA-256 of the teacher file the model was trained with (provenance). */
     public String teacherSha256 = "";
+    /** The teacher {@link EfficientAdMethod#check} read, handed once to training so the file is read once (not stored, not copied). */
+    transient PdnTeacher checkedTeacher;
 
     public EfficientAdConfig() {
         imageSize = 256;

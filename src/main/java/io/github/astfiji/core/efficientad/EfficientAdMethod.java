@@ -127,6 +127,7 @@ public final class EfficientAdMethod implements Method {
         c.widthFactor = teacher.info.widthFactor;
         c.teacherChannels = teacher.info.channels;
         c.teacherSha256 = teacher.sha256;
+        c.checkedTeacher = teacher;
     }
 
     @Override

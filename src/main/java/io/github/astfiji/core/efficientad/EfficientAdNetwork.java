@@ -83,11 +83,14 @@ public final class EfficientAdNetwork implements MethodNetwork {
     /** Loads the pretrained teacher and measures its per-channel mean and standard deviation on the training images. */
     @Override
     public void beforeTraining(TrainingSet data) {
-        PdnTeacher t;
-        try {
-            t = PdnTeacher.load(config.teacher, config.modelSize);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+        PdnTeacher t = config.checkedTeacher;
+        config.checkedTeacher = null; // taken once: the weights are copied into params below, the arrays need not stay
+        if (t == null || !t.sha256.equals(config.teacherSha256)) {
+            try {
+                t = PdnTeacher.load(config.teacher, config.modelSize);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
         }
         for (String name : params.names()) {
             if (name.startsWith("teacher.conv")) {

@@ -11,8 +11,8 @@ Results (BENCHMARKS.md, *A backbone learned here*): 30 minutes (attempt 1, 767 s
 the same network's random weights but not the built-in filter bank with sharpness channels.
 60 minutes (attempt 2, 1403 steps, --minutes 60) brought the loss from 0.16 to 0.10 and
 did not change that, alone or with its channels beside the bank's; 25 minutes more (loss
-0.094) made the features worse for anomaly detection (AST tissue 93.3 -> 82.5). So the weights are not
-shipped and the plugin has no loader for them; learned-backbone-experiment.patch (beside
+0.094) made the features worse for anomaly detection (AST tissue 93.3 -> 82.5). So the
+weights are not shipped and the plugin has no loader for them; learned-backbone-experiment.patch (beside
 this script) adds the experimental one the measurements used (the weights keep the
 plugin's parameter names, stage0.conv.weight, ...).
 

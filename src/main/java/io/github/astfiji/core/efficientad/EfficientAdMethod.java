@@ -8,7 +8,6 @@ import io.github.astfiji.core.method.Method;
 import io.github.astfiji.core.method.MethodNetwork;
 import io.github.astfiji.core.tiling.Sizing;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 
@@ -113,12 +112,7 @@ public final class EfficientAdMethod implements Method {
             throw new IllegalArgumentException("EfficientAD reads the image itself through its own teacher network, not a backbone's features ("
                     + backbone.id() + "); leave the backbone out. To distil a teacher from a network, use make-pdn-teacher --backbone");
         }
-        PdnTeacher teacher;
-        try {
-            teacher = PdnTeacher.load(c.teacher, c.modelSize);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+        PdnTeacher teacher = PdnTeacher.forSettings(c);
         if (!teacher.info.modelSize.equals(c.modelSize)) {
             throw new IllegalArgumentException("the EfficientAD teacher " + c.teacher + " is a PDN " + teacher.info.modelSize
                     + ", the settings ask for " + c.modelSize + "; give a " + c.modelSize + " teacher (make-pdn-teacher --size "

@@ -85,12 +85,8 @@ public final class EfficientAdNetwork implements MethodNetwork {
     public void beforeTraining(TrainingSet data) {
         PdnTeacher t = config.checkedTeacher;
         config.checkedTeacher = null; // taken once: the weights are copied into params below, the arrays need not stay
-        if (t == null || !t.sha256.equals(config.teacherSha256)) {
-            try {
-                t = PdnTeacher.load(config.teacher, config.modelSize);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
+        if (t == null) { // settings copied after the check: read it again
+            t = PdnTeacher.forSettings(config);
         }
         for (String name : params.names()) {
             if (name.startsWith("teacher.conv")) {

@@ -67,6 +67,15 @@ public final class PdnTeacher {
      * ("imagenet", fetched once into the weights folder), or a teacher file; problems name
      * the file and what to do.
      */
+    /** The teacher the settings name; a missing or unreadable one is refused as a bad setting, with the reason. */
+    static PdnTeacher forSettings(EfficientAdConfig c) {
+        try {
+            return load(c.teacher, c.modelSize);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     public static PdnTeacher load(String spec, String modelSize) throws IOException {
         if (IMAGENET.equals(spec)) {
             return published(PUBLISHED, modelSize, WeightsStore.standard(System.err::println),

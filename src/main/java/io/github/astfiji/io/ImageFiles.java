@@ -293,6 +293,11 @@ public final class ImageFiles {
             String lower = f.getFileName().toString().toLowerCase(Locale.ROOT);
             ImagePlus first = lower.endsWith(".tif") || lower.endsWith(".tiff") ? open(f) : null;
             int planes = first == null ? 1 : Planes.count(first);
+            if (first != null && lastFile[0] == null) {
+                // keep the first file as read here: a training looks at it first (is it a composite?), then checks it
+                lastFile[0] = f;
+                lastImage[0] = first;
+            }
             double pixelSize = first == null ? 0 : Planes.pixelSize(first);
             for (int p = 1; p <= planes; p++) {
                 final int plane = p;

@@ -13,7 +13,7 @@ the same network's random weights but not the built-in filter bank with sharpnes
 did not change that, alone or with its channels beside the bank's; 25 minutes more (loss
 0.094) made the features worse for anomaly detection (AST tissue 93.3 -> 82.5). Attempt 3
 (--objective dense-vicreg, 15 then 60 minutes) lost more: AST grass 55-64 and tissue 82-83
-against the default's 81 and 99, and again got worse with length. So the weights are not
+against the default's 81 and 99, and, but on grass, got worse with length. So the weights are not
 shipped and the plugin has no loader for them; learned-backbone-experiment.patch (beside
 this script) adds the experimental one the measurements used (the weights keep the
 plugin's parameter names, stage0.conv.weight, ...).

@@ -62,11 +62,6 @@ public final class PdnTeacher {
         this.weights = weights;
     }
 
-    /**
-     * The built-in teacher, the published ImageNet-distilled one of the given size
-     * ("imagenet", fetched once into the weights folder), or a teacher file; problems name
-     * the file and what to do.
-     */
     /** The teacher the settings name; a missing or unreadable one is refused as a bad setting, with the reason. */
     static PdnTeacher forSettings(EfficientAdConfig c) {
         try {
@@ -76,6 +71,11 @@ public final class PdnTeacher {
         }
     }
 
+    /**
+     * The built-in teacher, the published ImageNet-distilled one of the given size
+     * ("imagenet", fetched once into the weights folder), or a teacher file; problems name
+     * the file and what to do.
+     */
     public static PdnTeacher load(String spec, String modelSize) throws IOException {
         if (IMAGENET.equals(spec)) {
             return published(PUBLISHED, modelSize, WeightsStore.standard(System.err::println),

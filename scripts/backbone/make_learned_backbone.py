@@ -208,15 +208,14 @@ def vicreg(za, zb, inside, rng, cells=2048):
     if a.shape[0] > cells:
         keep = torch.from_numpy(rng.choice(a.shape[0], cells, replace=False))
         a, b = a[keep], b[keep]
-    invariance = F.mse_loss(a, b)
-    loss = 25 * invariance
+    loss = 25 * F.mse_loss(a, b)
     for z in (a, b):
         z = z - z.mean(0)
         std = torch.sqrt(z.var(0) + 1e-4)
         cov = (z.T @ z) / (z.shape[0] - 1)
         off = cov - torch.diag(torch.diag(cov))
         loss = loss + 25 * F.relu(1 - std).mean() / 2 + (off.pow(2).sum() / c) / 2
-    return loss, invariance
+    return loss
 
 
 class Expanders(nn.Module):
@@ -263,7 +262,7 @@ def main():
             raise SystemExit("%s was trained with --objective %s, not %s: use another --out, or the same objective"
                              % (ckpt, state.get("objective", "masked"), a.objective))
         encoder.load_state_dict(state["encoder"])
-        head.load_state_dict(state["decoder"])
+        head.load_state_dict(state["decoder"])  # the head of either objective, under attempt 1-2's key
         opt.load_state_dict(state["opt"])
         step, losses, seconds = state["step"], state["losses"], state["seconds"]
         print("continuing from step %d (%.0f s trained)" % (step, seconds))
@@ -290,7 +289,7 @@ def main():
                 stride = 2 ** (level + 1)
                 za, zb = expander(feats_a[level]), expander(feats_b[level])
                 zb_at_a, inside = matched(za, zb, offsets, stride, a.crop)
-                loss = loss + vicreg(za, zb_at_a, inside, rng)[0] / 3
+                loss = loss + vicreg(za, zb_at_a, inside, rng) / 3
         opt.zero_grad()
         loss.backward()
         opt.step()
